@@ -1,0 +1,1 @@
+"""Seteli thin client: SDK (``seteli_client.sdk``) and CLI (``seteli``)."""

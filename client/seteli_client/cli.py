@@ -1,0 +1,3 @@
+def main() -> int:  # placeholder, replaced by the client work
+    print("seteli client")
+    return 0

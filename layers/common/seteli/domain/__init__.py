@@ -1,0 +1,1 @@
+"""Domain types: value objects (money, quantities, units, periods) and models."""
