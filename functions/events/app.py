@@ -1,0 +1,11 @@
+"""Events context: service events, interruptions, approvals, credits, feedback (issue 5).
+
+Its routes arrive with their issues; until then every path answers a 404 problem.
+"""
+
+
+from seteli.api.app import create_app, make_handler
+
+app = create_app("events")
+
+lambda_handler = make_handler(app)

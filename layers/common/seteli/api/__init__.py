@@ -1,0 +1,1 @@
+"""Shared handler plumbing: app factory, claims, problem JSON, paging, OpenAPI."""

@@ -1,0 +1,105 @@
+"""The app factory every function uses: one place that maps errors to problem JSON.
+
+A handler module does::
+
+    app = create_app("providers")
+
+    @app.get("/v1/providers/<provider_id>")
+    def get_provider(provider_id: Id) -> ProviderOut: ...
+
+    lambda_handler = make_handler(app)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from seteli.api.auth import Principal, require_principal
+from seteli.api.problem import PROBLEM_JSON, problem_body
+from seteli.config import settings
+from seteli.errors import SeteliError
+from seteli.observability import bind_tenant, logger, metrics, tracer
+
+
+def problem(status: int, detail: str, errors: list[dict] | None = None, title: str | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=PROBLEM_JSON,
+        body=problem_body(status, detail, errors, title),
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _field(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc]
+    # powertools prefixes body fields with "body"; query/path/header likewise. Keep the prefix:
+    # it tells a client where to look.
+    return ".".join(parts) if parts else "body"
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict]:
+    out = []
+    for err in exc.errors():
+        msg = str(err.get("msg", "invalid"))
+        if err.get("type") == "json_invalid":
+            msg = "the body is not valid JSON"
+        elif err.get("type") == "missing":
+            msg = "required"
+        # never echo the input value back: it may be a personal identity code
+        out.append({"field": _field(err.get("loc", ())), "message": msg})
+    return out
+
+
+def create_app(service: str) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Api-Key"]),
+    )
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError) -> Response:
+        errors = validation_errors(exc)
+        return problem(422, "the request has invalid fields: " + ", ".join(e["field"] for e in errors), errors)
+
+    @app.exception_handler(SeteliError)
+    def _domain(exc: SeteliError) -> Response:
+        errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+        if exc.status >= 500:
+            logger.error("service error", extra={"detail": exc.detail})
+        return problem(exc.status, exc.detail, errors, exc.title)
+
+    @app.not_found
+    def _not_found(exc: Exception) -> Response:
+        return problem(404, f"no such resource: {app.current_event.http_method} {app.current_event.path}")
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        logger.exception("unexpected error")
+        metrics.add_metric(name="UnexpectedErrors", unit="Count", value=1)
+        ctx = getattr(app, "lambda_context", None)
+        rid = getattr(ctx, "aws_request_id", "unknown")
+        return problem(500, f"something went wrong on our side; the request id is {rid}")
+
+    app.append_context(service=service)
+    return app
+
+
+def principal(app: APIGatewayRestResolver) -> Principal:
+    """The signed-in caller (401 if the request carries no verified claims)."""
+    return require_principal(app.current_event.raw_event)
+
+
+def make_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics
+    def lambda_handler(event: dict, context: Any) -> dict:
+        bind_tenant(settings().tenant_id)
+        return app.resolve(event, context)
+
+    return lambda_handler

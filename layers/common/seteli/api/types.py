@@ -1,0 +1,41 @@
+"""Constrained types for the API boundary: strict, ISO-only, reused across handlers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("use an ISO date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("not a calendar date (YYYY-MM-DD)") from exc
+
+
+def _month(value: Any) -> str:
+    if not isinstance(value, str) or not _MONTH.match(value):
+        raise ValueError("use a month YYYY-MM")
+    return value
+
+
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+Month = Annotated[str, BeforeValidator(_month), WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"})]
+Lang = Literal["fi", "sv", "en"]
+# Ids chosen by the system: letters, digits and dashes; never a personal identity code.
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Limit = Annotated[int, Field(ge=1, le=100)]

@@ -1,0 +1,1 @@
+"""Pure functions: the rules money and access depend on. Nothing here does I/O."""

@@ -1,0 +1,1 @@
+"""Use cases: orchestrate rules, repositories and adapters. They take their repositories as arguments."""

@@ -1,0 +1,118 @@
+"""Repositories: map domain objects to items and back. Reads are GetItem or Query only."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from seteli.config import Settings
+from seteli.domain.provider import Provider, ProviderPart
+from seteli.domain.tenant import Tenant
+from seteli.errors import Conflict
+from seteli.store import keys
+from seteli.store.models import PartItem, ProviderItem, TenantConfigItem
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _conditional_failed(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None) or ""
+    return "ConditionalCheckFailed" in cause or "TransactionCanceled" in cause
+
+
+class TenantRepository:
+    def get(self) -> Tenant | None:
+        item = TenantConfigItem.get_or_none(keys.TENANT_PK, keys.TENANT_CONFIG_SK)  # GetItem
+        if item is None:
+            return None
+        return Tenant.model_validate_json(item.document)
+
+    def get_with_version(self) -> tuple[Tenant, int] | None:
+        item = TenantConfigItem.get_or_none(keys.TENANT_PK, keys.TENANT_CONFIG_SK)
+        if item is None:
+            return None
+        return Tenant.model_validate_json(item.document), int(item.version or 0)
+
+    def put(self, tenant: Tenant, source: str | None = None) -> int:
+        """Store (or replace) the tenant configuration; returns the new version."""
+        item = TenantConfigItem.get_or_none(keys.TENANT_PK, keys.TENANT_CONFIG_SK)
+        if item is None:
+            item = TenantConfigItem(keys.TENANT_PK, keys.TENANT_CONFIG_SK)
+        item.document = tenant.model_dump_json()
+        item.source = source
+        item.loaded_at = _now()
+        try:
+            item.save()  # conditioned on the version read above
+        except PutError as exc:
+            if _conditional_failed(exc):
+                raise Conflict("the tenant configuration changed meanwhile; load it again") from exc
+            raise
+        return int(item.version)
+
+
+class ProviderRepository:
+    def get(self, provider_id: str) -> Provider | None:
+        item = ProviderItem.get_or_none(keys.provider_pk(provider_id), keys.PROVIDER_PROFILE_SK)  # GetItem
+        if item is None:
+            return None
+        return Provider.model_validate({**json.loads(item.document), "version": int(item.version or 0)})
+
+    def parts(self, provider_id: str) -> list[ProviderPart]:
+        # Query pk = PROVIDER#id, sk begins_with PART#
+        rows = PartItem.query(keys.provider_pk(provider_id), PartItem.sk.startswith(keys.PART_PREFIX))
+        return [ProviderPart.model_validate_json(r.document) for r in rows]
+
+    def create(self, provider: Provider, parts: list[ProviderPart]) -> None:
+        """Create a provider with its parts in one transaction; 409 when the id is taken."""
+        item = self._item(provider)
+        try:
+            with TransactWrite(connection=ProviderItem._get_connection().connection) as tx:
+                tx.save(item, condition=ProviderItem.pk.does_not_exist())
+                for part in parts:
+                    tx.save(self._part_item(part), condition=PartItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            if _conditional_failed(exc):
+                raise Conflict(f"provider {provider.id} exists already") from exc
+            raise
+
+    def put_part(self, part: ProviderPart) -> None:
+        self._part_item(part).save()
+
+    @staticmethod
+    def _item(provider: Provider) -> ProviderItem:
+        doc = provider.model_dump(mode="json", exclude={"version"})
+        return ProviderItem(
+            keys.provider_pk(provider.id),
+            keys.PROVIDER_PROFILE_SK,
+            gsi1pk=keys.business_id_gsi1pk(provider.business_id),
+            gsi1sk=keys.provider_pk(provider.id),
+            gsi2pk=keys.PROVIDERS_GSI2PK,
+            gsi2sk=f"{provider.name.casefold()}#{provider.id}",
+            document=json.dumps(doc, ensure_ascii=False),
+            created_at=provider.created_at,
+            updated_at=provider.updated_at,
+        )
+
+    @staticmethod
+    def _part_item(part: ProviderPart) -> PartItem:
+        return PartItem(
+            keys.provider_pk(part.provider_id),
+            keys.part_sk(part.id),
+            document=part.model_dump_json(),
+            lat=part.lat,
+            lon=part.lon,
+        )
+
+
+class Repositories:
+    """The repositories of one stack, bound to its table."""
+
+    def __init__(self, s: Settings) -> None:
+        self.settings = s
+        self.tenant = TenantRepository()
+        self.providers = ProviderRepository()
