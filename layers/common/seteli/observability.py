@@ -2,17 +2,24 @@
 
 Personal identity codes must never reach a log line: the logger's serializer masks anything
 that looks like a Finnish personal identity code (hetu) in every record it writes.
+
+The X-Ray tracer is created on first use, not at import: importing the X-Ray SDK costs ~170 ms,
+which would break the handler-import budget (see bench/cold_start.py).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 SERVICE = "seteli"
 _HETU = re.compile(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]", re.IGNORECASE)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def redact(text: str) -> str:
@@ -25,8 +32,27 @@ def _serialize(record: dict) -> str:
 
 
 logger = Logger(service=SERVICE, json_serializer=_serialize)
-tracer = Tracer(service=SERVICE)
 metrics = Metrics(namespace="Seteli", service=SERVICE)
+
+
+@functools.cache
+def get_tracer():
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE)
+
+
+def traced_handler(handler: F) -> F:
+    """Like ``Tracer.capture_lambda_handler``, with the tracer made on the first invocation."""
+    wrapped: list[Callable[..., Any]] = []
+
+    @functools.wraps(handler)
+    def run(event: Any, context: Any) -> Any:
+        if not wrapped:
+            wrapped.append(get_tracer().capture_lambda_handler(handler, capture_response=False))
+        return wrapped[0](event, context)
+
+    return run  # type: ignore[return-value]
 
 
 def bind_tenant(tenant_id: str) -> None:

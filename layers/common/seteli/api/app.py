@@ -23,7 +23,7 @@ from seteli.api.auth import Principal, require_principal
 from seteli.api.problem import PROBLEM_JSON, problem_body
 from seteli.config import settings
 from seteli.errors import SeteliError
-from seteli.observability import bind_tenant, logger, metrics, tracer
+from seteli.observability import bind_tenant, logger, metrics, traced_handler
 
 
 def problem(status: int, detail: str, errors: list[dict] | None = None, title: str | None = None) -> Response:
@@ -96,7 +96,7 @@ def principal(app: APIGatewayRestResolver) -> Principal:
 
 def make_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-    @tracer.capture_lambda_handler(capture_response=False)
+    @traced_handler
     @metrics.log_metrics
     def lambda_handler(event: dict, context: Any) -> dict:
         bind_tenant(settings().tenant_id)

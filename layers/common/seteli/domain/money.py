@@ -18,7 +18,7 @@ HUNDREDTH = Decimal("0.01")
 def _to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         # floats are never money: 0.1 + 0.2 != 0.3
-        raise TypeError("use a decimal string such as \"32.00\", not a float")
+        raise ValueError("use a decimal string such as \"32.00\", not a float")
     if isinstance(value, Decimal):
         d = value
     elif isinstance(value, int | str):
@@ -27,7 +27,7 @@ def _to_decimal(value: Any) -> Decimal:
         except InvalidOperation as exc:
             raise ValueError(f"not a decimal number: {value!r}") from exc
     else:
-        raise TypeError(f"not a decimal number: {value!r}")
+        raise ValueError(f"not a decimal number: {value!r}")
     if not d.is_finite():
         raise ValueError("not a finite number")
     return d
