@@ -1,0 +1,105 @@
+"""Cold-start proxy: import time of every handler module, and import + first signed-in GET on moto.
+
+Each measurement runs in a fresh Python process (like a fresh Lambda container). Budgets (issue 2):
+import under 150 ms; import + first signed-in GET under 400 ms.
+
+    .venv/bin/python bench/cold_start.py [--runs 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "app.py").exists())
+ENV = {
+    **os.environ,
+    "PYTHONPATH": f"{ROOT / 'layers' / 'common'}:{ROOT}",
+    "TENANT_ID": "demo",
+    "TABLE_NAME": "seteli-demo-bench-main",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "eu-north-1",
+    "AWS_REGION": "eu-north-1",
+    "PYDANTIC_DISABLE_PLUGINS": "__all__",
+    "POWERTOOLS_SERVICE_NAME": "bench",
+}
+
+IMPORT_ONLY = """
+import importlib.util, sys, time
+t = time.perf_counter()
+spec = importlib.util.spec_from_file_location("fn", sys.argv[1] + "/app.py")
+m = importlib.util.module_from_spec(spec); sys.modules["fn"] = m; spec.loader.exec_module(m)
+print((time.perf_counter() - t) * 1000)
+"""
+
+# moto and the table are prepared first (they are not part of a Lambda's cold start); then the
+# handler module is imported and answers its first signed-in GET, timed together.
+FIRST_GET = """
+import importlib.util, json, sys, time
+from pathlib import Path
+from moto import mock_aws
+with mock_aws():
+    from local.resources import create_resources
+    import os
+    res = create_resources(Path("template.yaml"), tenant_id="demo", stage="bench")
+    os.environ.update(res.env)
+    from local.demo import seed_demo
+    from seteli.config import Settings
+    from tools.load_tenant import load_tenant_file
+    s = Settings.from_env()
+    load_tenant_file("tenants/demo.yaml", s.table_name)
+    seed_demo(s)
+    # forget everything the preparation imported from our own code and pynamodb, as a fresh
+    # container would not have it
+    for name in list(sys.modules):
+        if name.startswith(("seteli", "pynamodb", "aws_lambda_powertools", "pydantic", "local", "tools")):
+            del sys.modules[name]
+    from tests.integration.apigw import event, FakeContext
+    ev = event("GET", "/v1/providers/prv-aurinkohoiva", as_group="provider_admin")
+    t = time.perf_counter()
+    spec = importlib.util.spec_from_file_location("fn", "functions/providers/app.py")
+    m = importlib.util.module_from_spec(spec); sys.modules["fn"] = m; spec.loader.exec_module(m)
+    res = m.lambda_handler(ev, FakeContext())
+    elapsed = (time.perf_counter() - t) * 1000
+    assert res["statusCode"] == 200, res
+    print(elapsed)
+"""
+
+
+def _run(code: str, *args: str) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, env=ENV, capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark failed:\n{out.stderr[-2000:]}")
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    results: dict[str, dict[str, float]] = {}
+    for fn in FUNCTIONS:
+        times = [_run(IMPORT_ONLY, str(ROOT / "functions" / fn)) for _ in range(args.runs)]
+        results[f"import {fn}"] = {"median_ms": statistics.median(times), "max_ms": max(times)}
+    times = [_run(FIRST_GET) for _ in range(args.runs)]
+    results["import providers + first signed-in GET"] = {"median_ms": statistics.median(times), "max_ms": max(times)}
+    if args.json:
+        print(json.dumps(results, indent=1))
+    else:
+        for name, r in results.items():
+            print(f"{name:45s} median {r['median_ms']:6.0f} ms   max {r['max_ms']:6.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
