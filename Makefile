@@ -33,7 +33,7 @@ $(TOOLS)/.installed: requirements-tools.txt
 tools: $(TOOLS)/.installed
 
 run: venv
-	$(BIN)/python -m local run --tenant $(TENANT)
+	$(BIN)/python -m local run --tenant $(TENANT) $(RUN_ARGS)
 
 reset:
 	rm -rf .seteli/state

@@ -13,6 +13,8 @@ class ContentView(BaseModel):
     name: str
     unit: Unit
     voucher_value: Money | None = Field(default=None, description="Municipality's value per unit, EUR")
+    subsidy: Money | None = Field(default=None, description="Balance voucher: municipality's payment per unit, EUR")
+    customer_pays: bool = Field(default=False, description="The customer pays the whole price")
 
 
 class AttributeView(BaseModel):
@@ -43,7 +45,14 @@ def public_services(tenant: Tenant, lang: str = "fi") -> list[ServiceView]:
                 description=s.description.get(lang) if s.description else None,
                 kind=s.kind,
                 contents=[
-                    ContentView(id=c.id, name=c.name.get(lang), unit=c.unit, voucher_value=c.voucher_value)
+                    ContentView(
+                        id=c.id,
+                        name=c.name.get(lang),
+                        unit=c.unit,
+                        voucher_value=c.voucher_value,
+                        subsidy=c.subsidy,
+                        customer_pays=c.customer_pays,
+                    )
                     for c in s.contents
                 ],
                 search_attributes=[
