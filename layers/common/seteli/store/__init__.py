@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from seteli.config import Settings, settings
 
 if TYPE_CHECKING:
-    from seteli.store.repositories import Repositories
+    from seteli.store.repos import Repositories
 
 _current: tuple[Settings, Repositories] | None = None
 
@@ -22,7 +22,7 @@ def repositories(s: Settings | None = None) -> Repositories:
     s = s or settings()
     if _current is None or _current[0] != s:
         from seteli.store import models
-        from seteli.store.repositories import Repositories
+        from seteli.store.repos import Repositories
 
         models.bind(s)
         _current = (s, Repositories(s))

@@ -16,6 +16,14 @@ from seteli.store import keys
 from seteli.store.models import PartItem, ProviderItem, TenantConfigItem
 
 
+def _get(model, pk: str, sk: str):
+    """GetItem, or None when there is no such item."""
+    try:
+        return model.get(pk, sk)
+    except model.DoesNotExist:
+        return None
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -27,20 +35,20 @@ def _conditional_failed(exc: Exception) -> bool:
 
 class TenantRepository:
     def get(self) -> Tenant | None:
-        item = TenantConfigItem.get_or_none(keys.TENANT_PK, keys.TENANT_CONFIG_SK)  # GetItem
+        item = _get(TenantConfigItem, keys.TENANT_PK, keys.TENANT_CONFIG_SK)  # GetItem
         if item is None:
             return None
         return Tenant.model_validate_json(item.document)
 
     def get_with_version(self) -> tuple[Tenant, int] | None:
-        item = TenantConfigItem.get_or_none(keys.TENANT_PK, keys.TENANT_CONFIG_SK)
+        item = _get(TenantConfigItem, keys.TENANT_PK, keys.TENANT_CONFIG_SK)
         if item is None:
             return None
         return Tenant.model_validate_json(item.document), int(item.version or 0)
 
     def put(self, tenant: Tenant, source: str | None = None) -> int:
         """Store (or replace) the tenant configuration; returns the new version."""
-        item = TenantConfigItem.get_or_none(keys.TENANT_PK, keys.TENANT_CONFIG_SK)
+        item = _get(TenantConfigItem, keys.TENANT_PK, keys.TENANT_CONFIG_SK)
         if item is None:
             item = TenantConfigItem(keys.TENANT_PK, keys.TENANT_CONFIG_SK)
         item.document = tenant.model_dump_json()
@@ -57,7 +65,7 @@ class TenantRepository:
 
 class ProviderRepository:
     def get(self, provider_id: str) -> Provider | None:
-        item = ProviderItem.get_or_none(keys.provider_pk(provider_id), keys.PROVIDER_PROFILE_SK)  # GetItem
+        item = _get(ProviderItem, keys.provider_pk(provider_id), keys.PROVIDER_PROFILE_SK)  # GetItem
         if item is None:
             return None
         return Provider.model_validate({**json.loads(item.document), "version": int(item.version or 0)})
