@@ -32,7 +32,7 @@ class LocalResources:
     physical: dict[str, str]  # logical id -> physical name/id
     env: dict[str, str]  # what every function gets (Globals, resolved)
     functions: dict[str, FunctionSpec]
-    unauthorized_body: str
+    gateway_responses: dict[str, tuple[int, str]]  # response type -> (status, body), from the template
 
     @property
     def table_name(self) -> str:
@@ -174,11 +174,18 @@ def describe(t: dict, r: tpl.Resolver, template_path: Path, tenant_id: str, stag
             routes=routes,
         )
     api = next((p for _, p in _resources(t, "AWS::Serverless::Api")), {})
-    unauthorized = (
-        api.get("GatewayResponses", {}).get("UNAUTHORIZED", {}).get("ResponseTemplates", {}).get("application/json")
-        or '{"message":"Unauthorized"}'
-    )
-    return LocalResources(tenant_id, stage, region, dict(r.physical), env, functions, unauthorized)
+    # API Gateway's defaults, overridden by the template's GatewayResponses
+    responses = {
+        "UNAUTHORIZED": (401, '{"message":"Unauthorized"}'),
+        "MISSING_AUTHENTICATION_TOKEN": (403, '{"message":"Missing Authentication Token"}'),
+        "DEFAULT_5XX": (502, '{"message": "Internal server error"}'),
+    }
+    for kind, spec in api.get("GatewayResponses", {}).items():
+        default_status = responses.get(kind, (400, ""))[0]
+        body = spec.get("ResponseTemplates", {}).get("application/json")
+        if body:
+            responses[kind] = (int(spec.get("StatusCode", default_status)), body)
+    return LocalResources(tenant_id, stage, region, dict(r.physical), env, functions, responses)
 
 
 def describe_existing(template_path: Path | str, tenant_id: str, stage: str, physical: dict[str, str],
