@@ -33,7 +33,9 @@ def free_port() -> int:
 
 
 def copy_tree(dest: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True)
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     for rel in files.stdout.splitlines():
         src = ROOT / rel
         if src.is_file():
@@ -47,7 +49,12 @@ def timed_run(workdir: Path, port: int, site_port: int, timeout: float = 300) ->
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         ["make", "run", f"RUN_ARGS=--port {port} --site-port {site_port}"],
-        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     state = workdir / ".seteli" / "local.json"
     try:

@@ -1,7 +1,7 @@
 """`make run` and `make job`: the whole system on this machine, no Docker, no AWS account.
 
-    python -m local run [--tenant demo] [--state-dir .seteli] [--port 8700] [--site-port 8701] [--fresh]
-    python -m local job settlement [--month 2026-10] [--state-dir .seteli]
+python -m local run [--tenant demo] [--state-dir .seteli] [--port 8700] [--site-port 8701] [--fresh]
+python -m local job settlement [--month 2026-10] [--state-dir .seteli]
 """
 
 from __future__ import annotations
@@ -79,7 +79,9 @@ def boot(tenant: str, state_dir: Path, fresh: bool, with_server: bool = True):
 def save_snapshot(state_dir: Path, resources) -> None:
     from local import snapshot
 
-    snapshot.save(state_dir / "state" / "moto.pickle", {"tenant_id": resources.tenant_id, "physical": resources.physical})
+    snapshot.save(
+        state_dir / "state" / "moto.pickle", {"tenant_id": resources.tenant_id, "physical": resources.physical}
+    )
 
 
 def write_placeholder_site(site_dir: Path, tenant: str, api_url: str) -> None:
@@ -90,7 +92,8 @@ def write_placeholder_site(site_dir: Path, tenant: str, api_url: str) -> None:
     items = "\n".join(f"<li>{html.escape(s.name.fi)}</li>" for s in t.services)
     (site_dir / "index.html").write_text(
         f"""<!doctype html><html lang="fi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(t.name.fi)}: palvelusetelit</title></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(t.name.fi)}: palvelusetelit</title></head>
 <body><main><h1>{html.escape(t.name.fi)}: palvelusetelipalvelut</h1>
 <p>Vertailusivusto tulee tähän (issue 7). Palvelut:</p><ul>{items}</ul>
 <p>API: <a href="{api_url}/v1/docs">{api_url}/v1/docs</a></p></main></body></html>""",
@@ -134,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
     tmp.write_text(json.dumps(info, indent=1), encoding="utf-8")
     os.replace(tmp, local_json)
     width = max(len(u["username"]) for u in DEMO_USERS)
+    shown = local_json.relative_to(Path.cwd()) if local_json.is_relative_to(Path.cwd()) else local_json
     users = "\n".join(f"    {u['group']:19s} {u['username']:{width}s}  {u['password']}" for u in DEMO_USERS)
     print(
         f"""
@@ -143,8 +147,8 @@ Seteli is running for tenant '{resources.tenant_id}' (ready in {time.perf_counte
   Cognito   {em.endpoint}  pool {resources.user_pool_id}  client {resources.client_id}
   Sign-ins (password after the name):
 {users}
-  Client:   .venv/bin/seteli login --as provider_admin   (reads {local_json.relative_to(Path.cwd()) if local_json.is_relative_to(Path.cwd()) else local_json})
-  Ctrl-C stops; data is kept in {state_dir / 'state'} (make reset forgets it).
+  Client:   .venv/bin/seteli login --as provider_admin   (reads {shown})
+  Ctrl-C stops; data is kept in {state_dir / "state"} (make reset forgets it).
 """,
         flush=True,
     )
@@ -212,15 +216,20 @@ def _job_through_api(info: dict, name: str, month: str | None) -> int:
 
     admin = next(u for u in info["users"] if u["group"] == "municipality_admin")
     token = sign_in(info["client_id"], admin["username"], admin["password"], info["region"], info["cognito_endpoint"])
-    res = httpx.post(f"{info['api_url']}/v1/jobs/{name}", json={"month": month} if month else {},
-                     headers={"Authorization": f"Bearer {token}"}, timeout=900)
+    res = httpx.post(
+        f"{info['api_url']}/v1/jobs/{name}",
+        json={"month": month} if month else {},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=900,
+    )
     print(json.dumps(res.json(), indent=1, ensure_ascii=False))
     return 0 if res.status_code < 400 else 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m local", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="start the whole system locally")
     r.add_argument("--tenant", default="demo")

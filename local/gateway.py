@@ -162,14 +162,25 @@ class Gateway:
                 return route, m.groupdict()
         return None
 
-    def handle(self, method: str, path: str, query: list[tuple[str, str]], headers: list[tuple[str, str]],
-               body: bytes, source_ip: str = "127.0.0.1") -> tuple[int, list[tuple[str, str]], bytes]:
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: list[tuple[str, str]],
+        body: bytes,
+        source_ip: str = "127.0.0.1",
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         if method == "OPTIONS":
-            return 204, [
-                ("Access-Control-Allow-Origin", "*"),
-                ("Access-Control-Allow-Methods", "GET,POST,PUT,PATCH,DELETE,OPTIONS"),
-                ("Access-Control-Allow-Headers", "Authorization,Content-Type,Idempotency-Key,X-Api-Key"),
-            ], b""
+            return (
+                204,
+                [
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Methods", "GET,POST,PUT,PATCH,DELETE,OPTIONS"),
+                    ("Access-Control-Allow-Headers", "Authorization,Content-Type,Idempotency-Key,X-Api-Key"),
+                ],
+                b"",
+            )
         found = self.match(method, path)
         if found is None:
             # what API Gateway answers for a path or method it has no resource for
@@ -184,9 +195,18 @@ class Gateway:
                 claims = self.verifier.claims(auth)
             except InvalidToken:
                 return self._gateway_response("UNAUTHORIZED")
-        event = proxy_event(method, path, resource=route.template, path_params=params, query=query,
-                            headers=headers, body=body, claims=claims, stage=self.resources.stage,
-                            source_ip=source_ip)
+        event = proxy_event(
+            method,
+            path,
+            resource=route.template,
+            path_params=params,
+            query=query,
+            headers=headers,
+            body=body,
+            claims=claims,
+            stage=self.resources.stage,
+            source_ip=source_ip,
+        )
         try:
             with self.lock:
                 result = self._handler(route.function)(event, LambdaContext(route.function.logical_id))
@@ -210,8 +230,9 @@ class Gateway:
         path = environ.get("PATH_INFO", "/")
         if isinstance(path, str):  # WSGI hands latin-1 decoded bytes
             path = path.encode("latin-1").decode("utf-8", "replace")
-        status, hdrs, payload = self.handle(environ["REQUEST_METHOD"], path, query, headers, body,
-                                            environ.get("REMOTE_ADDR", "127.0.0.1"))
+        status, hdrs, payload = self.handle(
+            environ["REQUEST_METHOD"], path, query, headers, body, environ.get("REMOTE_ADDR", "127.0.0.1")
+        )
         start_response(f"{status} {_REASONS.get(status, 'Status')}", [*hdrs, ("Content-Length", str(len(payload)))])
         return [payload]
 
@@ -224,10 +245,24 @@ class _NoLock:
         return False
 
 
-_REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request",
-            401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-            409: "Conflict", 413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests",
-            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
 
 
 def _json(status: int, body: dict) -> tuple[int, list[tuple[str, str]], bytes]:

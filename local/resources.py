@@ -120,28 +120,49 @@ def create_resources(
     for lid, props in _resources(t, "AWS::Cognito::UserPool"):
         p = r.resolve(props)
         args = {"PoolName": p["UserPoolName"]}
-        for key in ("Policies", "UsernameAttributes", "AutoVerifiedAttributes", "AccountRecoverySetting",
-                    "AdminCreateUserConfig", "MfaConfiguration"):
+        for key in (
+            "Policies",
+            "UsernameAttributes",
+            "AutoVerifiedAttributes",
+            "AccountRecoverySetting",
+            "AdminCreateUserConfig",
+            "MfaConfiguration",
+        ):
             if key in p:
                 args[key] = p[key]
         if "Schema" in p:
             args["Schema"] = [
-                {k: v for k, v in a.items() if k in ("Name", "AttributeDataType", "Mutable", "Required",
-                                                     "StringAttributeConstraints")}
+                {
+                    k: v
+                    for k, v in a.items()
+                    if k in ("Name", "AttributeDataType", "Mutable", "Required", "StringAttributeConstraints")
+                }
                 for a in p["Schema"]
             ]
         r.physical[lid] = idp.create_user_pool(**args)["UserPool"]["Id"]
 
     for _lid, props in _resources(t, "AWS::Cognito::UserPoolGroup"):
         p = r.resolve(props)
-        idp.create_group(UserPoolId=p["UserPoolId"], GroupName=p["GroupName"], Description=p.get("Description", ""),
-                         Precedence=int(p.get("Precedence", 0)))
+        idp.create_group(
+            UserPoolId=p["UserPoolId"],
+            GroupName=p["GroupName"],
+            Description=p.get("Description", ""),
+            Precedence=int(p.get("Precedence", 0)),
+        )
 
     for lid, props in _resources(t, "AWS::Cognito::UserPoolClient"):
         p = r.resolve(props)
         args = {"UserPoolId": p["UserPoolId"], "ClientName": p["ClientName"], "GenerateSecret": False}
-        for key in ("ExplicitAuthFlows", "PreventUserExistenceErrors", "ReadAttributes", "WriteAttributes",
-                    "IdTokenValidity", "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits"):
+        for key in (
+            "ExplicitAuthFlows",
+            "PreventUserExistenceErrors",
+            "ReadAttributes",
+            "WriteAttributes",
+            "IdTokenValidity",
+            "AccessTokenValidity",
+            "RefreshTokenValidity",
+            "TokenValidityUnits",
+        ):
             if key in p:
                 args[key] = p[key]
         r.physical[lid] = idp.create_user_pool_client(**args)["UserPoolClient"]["ClientId"]
@@ -188,9 +209,15 @@ def describe(t: dict, r: tpl.Resolver, template_path: Path, tenant_id: str, stag
     return LocalResources(tenant_id, stage, region, dict(r.physical), env, functions, responses)
 
 
-def describe_existing(template_path: Path | str, tenant_id: str, stage: str, physical: dict[str, str],
-                      tenant_name: str | None = None, email_from: str | None = None,
-                      region: str = REGION) -> LocalResources:
+def describe_existing(
+    template_path: Path | str,
+    tenant_id: str,
+    stage: str,
+    physical: dict[str, str],
+    tenant_name: str | None = None,
+    email_from: str | None = None,
+    region: str = REGION,
+) -> LocalResources:
     """Describe resources restored from a snapshot (their ids are known, nothing is created)."""
     template_path = Path(template_path)
     given = {

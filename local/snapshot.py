@@ -39,13 +39,15 @@ def _reduce_private(key):
 def _reduce_public(key):
     from cryptography.hazmat.primitives import serialization
 
-    return load_public_key, (key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),)
+    return load_public_key, (
+        key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
+    )
 
 
 def _register_key_reducers() -> None:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    private = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     copyreg.pickle(type(private), _reduce_private)
     copyreg.pickle(type(private.public_key()), _reduce_public)
 

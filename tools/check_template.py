@@ -23,8 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PARAMS = {"TenantId": "demo", "TenantName": "Demokunta", "Stage": "test", "EmailFrom": "no-reply@example.fi"}
 GROUPS = {"municipality_admin", "case_worker", "provider_admin", "provider_user", "citizen"}
 FUNCTIONS = {
-    "PublicFunction", "ProvidersFunction", "ApplicationsFunction", "EntitlementsFunction", "EventsFunction",
-    "SettlementFunction", "CitizenFunction", "JobsFunction", "SitePublisherFunction",
+    "PublicFunction",
+    "ProvidersFunction",
+    "ApplicationsFunction",
+    "EntitlementsFunction",
+    "EventsFunction",
+    "SettlementFunction",
+    "CitizenFunction",
+    "JobsFunction",
+    "SitePublisherFunction",
 }
 
 
@@ -38,8 +45,13 @@ class StubPolicyLoader:
     """Answers managed-policy names with fake ARNs instead of calling IAM."""
 
     def load(self) -> dict[str, str]:
-        names = ["AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess", "AWSXRayDaemonWriteAccess",
-                 "AWSLambdaRole", "AmazonAPIGatewayPushToCloudWatchLogs"]
+        names = [
+            "AWSLambdaBasicExecutionRole",
+            "AWSXrayWriteOnlyAccess",
+            "AWSXRayDaemonWriteAccess",
+            "AWSLambdaRole",
+            "AmazonAPIGatewayPushToCloudWatchLogs",
+        ]
         return {n: f"arn:aws:iam::aws:policy/service-role/{n}" for n in names}
 
 
@@ -92,8 +104,19 @@ def contract(t: dict[str, Any]) -> list[str]:
     """The project's promises about the template, each a readable problem when broken."""
     problems: list[str] = []
     res = t.get("Resources", {})
-    missing = (FUNCTIONS | {"MainTable", "IdempotencyTable", "AttachmentsBucket", "SiteBucket", "UserPool",
-                            "UserPoolClient", "Api", "CommonLayer"}) - set(res)
+    missing = (
+        FUNCTIONS
+        | {
+            "MainTable",
+            "IdempotencyTable",
+            "AttachmentsBucket",
+            "SiteBucket",
+            "UserPool",
+            "UserPoolClient",
+            "Api",
+            "CommonLayer",
+        }
+    ) - set(res)
     problems += [f"missing resource {m}" for m in sorted(missing)]
     for name in ("MainTable", "IdempotencyTable"):
         p = res.get(name, {}).get("Properties", {})
@@ -105,14 +128,27 @@ def contract(t: dict[str, Any]) -> list[str]:
             problems.append(f"{name}: encryption (SSESpecification) is off")
     pool = res.get("UserPool", {}).get("Properties", {})
     pw = pool.get("Policies", {}).get("PasswordPolicy", {})
-    if not (pw.get("MinimumLength", 0) >= 8 and pw.get("RequireNumbers") and pw.get("RequireUppercase")
-            and pw.get("RequireLowercase")):
+    if not (
+        pw.get("MinimumLength", 0) >= 8
+        and pw.get("RequireNumbers")
+        and pw.get("RequireUppercase")
+        and pw.get("RequireLowercase")
+    ):
         problems.append("UserPool: password policy must be 8+ characters with digits, upper and lower case (spec 14)")
     groups = {r["Properties"]["GroupName"] for r in res.values() if r.get("Type") == "AWS::Cognito::UserPoolGroup"}
     if groups != GROUPS:
         problems.append(f"user pool groups are {sorted(groups)}, expected {sorted(GROUPS)}")
-    name_keys = ("TableName", "BucketName", "UserPoolName", "ClientName", "FunctionName", "LayerName", "QueueName",
-                 "LogGroupName", "Name")
+    name_keys = (
+        "TableName",
+        "BucketName",
+        "UserPoolName",
+        "ClientName",
+        "FunctionName",
+        "LayerName",
+        "QueueName",
+        "LogGroupName",
+        "Name",
+    )
     for rid, r in res.items():
         props = r.get("Properties", {})
         for key in name_keys:

@@ -26,7 +26,9 @@ def read_tenant_file(path: str | Path) -> Tenant:
     return load_tenant_yaml(path)
 
 
-def load_tenant_file(path: str | Path, table_name: str, region: str | None = None, endpoint_url: str | None = None) -> int:
+def load_tenant_file(
+    path: str | Path, table_name: str, region: str | None = None, endpoint_url: str | None = None
+) -> int:
     """Validate and store the tenant file; returns the stored configuration's version."""
     from seteli.store import repositories
 

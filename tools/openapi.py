@@ -1,7 +1,7 @@
 """Generate the API's OpenAPI document from the handlers (one document for all functions).
 
-    python tools/openapi.py --write    # update layers/common/seteli/api/openapi.json
-    python tools/openapi.py --check    # exit 1 if the committed document is stale (CI)
+python tools/openapi.py --write    # update layers/common/seteli/api/openapi.json
+python tools/openapi.py --check    # exit 1 if the committed document is stale (CI)
 """
 
 from __future__ import annotations

@@ -3,13 +3,11 @@
 Issue 6 gives them their work; until then each job logs what it would do and answers.
 """
 
-
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
-
 from seteli.api.app import create_app, make_handler, principal
 from seteli.api.auth import MUNICIPALITY_ADMIN, require_group
 from seteli.api.types import Month

@@ -3,7 +3,6 @@
 Runs nightly (EventBridge Scheduler) and, later, when prices or decisions change.
 """
 
-
 from typing import Any
 
 from seteli.config import settings

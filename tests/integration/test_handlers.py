@@ -51,9 +51,7 @@ def test_the_openapi_document_is_served(fn):
 
 
 def test_own_provider_is_visible_with_its_sites(fn):
-    status, _, body = call(
-        fn("providers"), event("GET", "/v1/providers/prv-aurinkohoiva", as_group="provider_user")
-    )
+    status, _, body = call(fn("providers"), event("GET", "/v1/providers/prv-aurinkohoiva", as_group="provider_user"))
     assert status == 200
     assert body["business_id"] == "2734561-5"
     assert {p["id"] for p in body["parts"]} == {"site-kyllo", "site-muurame"}
@@ -101,7 +99,9 @@ def test_unknown_route_is_404_problem(fn):
 def test_jobs_need_a_municipality_admin(fn):
     ev = event("POST", "/v1/jobs/settlement", body={"month": "2026-10"}, as_group="provider_admin")
     assert call(fn("jobs"), ev)[0] == 403
-    status, _, body = call(fn("jobs"), event("POST", "/v1/jobs/settlement", body={"month": "2026-10"}, as_group="municipality_admin"))
+    status, _, body = call(
+        fn("jobs"), event("POST", "/v1/jobs/settlement", body={"month": "2026-10"}, as_group="municipality_admin")
+    )
     assert status == 200 and body["job"] == "settlement" and body["month"] == "2026-10"
 
 
@@ -135,11 +135,11 @@ def test_site_publisher_stub_answers(fn):
 
 
 def test_without_a_tenant_configuration_the_api_says_503(fn, stack):
+    from seteli.config import settings
     from seteli.services import tenant_config
     from seteli.store.keys import TENANT_CONFIG_SK, TENANT_PK
     from seteli.store.models import TenantConfigItem
 
-    from seteli.config import settings
     from tools.load_tenant import load_tenant_file
 
     TenantConfigItem.get(TENANT_PK, TENANT_CONFIG_SK).delete()

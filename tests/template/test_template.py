@@ -18,7 +18,11 @@ def _check(path: Path) -> subprocess.CompletedProcess:
         pytest.skip("the tools virtualenv is missing: `make tools` (make test creates it)")
     return subprocess.run(
         [str(TOOLS_PY), str(ROOT / "tools" / "check_template.py"), str(path)],
-        capture_output=True, text=True, cwd=ROOT, check=False, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=120,
     )
 
 
@@ -101,8 +105,11 @@ def test_public_routes_are_the_only_ones_without_sign_in(template):
 
 
 def test_every_function_folder_has_a_function_in_the_template(template):
-    code = {r["Properties"]["CodeUri"].strip("/") for r in template["Resources"].values()
-            if r["Type"] == "AWS::Serverless::Function"}
+    code = {
+        r["Properties"]["CodeUri"].strip("/")
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
     folders = {f"functions/{p.name}" for p in (ROOT / "functions").iterdir() if (p / "app.py").exists()}
     assert code == folders
 

@@ -4,7 +4,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from seteli.domain.money import Money
 from seteli.domain.tenant import Tenant
 from seteli.errors import ValidationFailed
@@ -17,7 +16,9 @@ TENANT = {
     "name": {"fi": "Testikunta", "sv": "Testkommun"},
     "settlement_mode": "self_billing",
     "rulebooks": [{"id": "rb", "version": "1", "title": {"fi": "Sääntökirja"}}],
-    "search_attributes": [{"id": "lang", "name": {"fi": "Kielet", "sv": "Språk"}, "values": [{"fi": "ruotsi", "sv": "svenska"}]}],
+    "search_attributes": [
+        {"id": "lang", "name": {"fi": "Kielet", "sv": "Språk"}, "values": [{"fi": "ruotsi", "sv": "svenska"}]}
+    ],
     "services": [
         {
             "id": "home-care",

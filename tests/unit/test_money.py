@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
-
 from seteli.domain.money import Money, QuantityField, min_money, round_cents
 
 
@@ -59,7 +58,7 @@ def test_api_money_is_a_decimal_string_and_floats_are_refused():
         _M.model_validate({"value": "abc", "qty": "1"})
 
 
-@given(st.lists(st.integers(min_value=-10**9, max_value=10**9), max_size=30))
+@given(st.lists(st.integers(min_value=-(10**9), max_value=10**9), max_size=30))
 def test_sum_of_money_is_sum_of_cents(cents):
     assert sum((Money.from_cents(c) for c in cents), Money.zero()).cents == sum(cents)
 

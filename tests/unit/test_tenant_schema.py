@@ -17,9 +17,7 @@ BASE: dict = {
     "settlement_mode": "self_billing",
     "rulebooks": [{"id": "rb", "version": "1", "title": {"fi": "Sääntökirja"}}],
     "attachment_types": [{"id": "trade-register-extract", "name": {"fi": "Kaupparekisteriote"}}],
-    "search_attributes": [
-        {"id": "languages", "name": {"fi": "Kielet"}, "values": [{"id": "fi", "fi": "suomi"}]}
-    ],
+    "search_attributes": [{"id": "languages", "name": {"fi": "Kielet"}, "values": [{"id": "fi", "fi": "suomi"}]}],
     "interruption_rules": [
         {
             "id": "rule",
@@ -38,17 +36,13 @@ BASE: dict = {
             "interruptions": {"hospital": "rule"},
             "mandatory_attachments": {"company": ["trade-register-extract"]},
             "search_attributes": ["languages"],
-            "contents": [
-                {"id": "care-day", "name": {"fi": "Hoitopäivä"}, "unit": "day", "voucher_value": "95.00"}
-            ],
+            "contents": [{"id": "care-day", "name": {"fi": "Hoitopäivä"}, "unit": "day", "voucher_value": "95.00"}],
         },
         {
             "id": "home-care",
             "name": {"fi": "Kotihoito"},
             "rulebook": "rb",
-            "contents": [
-                {"id": "weekday", "name": {"fi": "Arkipäivä"}, "unit": "hour", "voucher_value": "32.00"}
-            ],
+            "contents": [{"id": "weekday", "name": {"fi": "Arkipäivä"}, "unit": "hour", "voucher_value": "32.00"}],
         },
     ],
 }
@@ -390,17 +384,12 @@ def _problems(text: str) -> str:
 
 
 def test_error_names_the_location_and_line_of_each_bad_field():
-    text = GOOD_YAML.replace("unit: hour", "unit: hours").replace(
-        'voucher_value: "32.00"', "voucher_value: 32.00"
-    )
+    text = GOOD_YAML.replace("unit: hour", "unit: hours").replace('voucher_value: "32.00"', "voucher_value: 32.00")
     msg = _problems(text)
     assert "the tenant file has 2 problems" in msg
     assert "services[0].contents[0].unit (line 13): Input should be 'day', 'hour'" in msg
     assert "(got 'hours')" in msg
-    assert (
-        'services[0].contents[0].voucher_value (line 14): use a decimal string such as "32.00", not a float'
-        in msg
-    )
+    assert 'services[0].contents[0].voucher_value (line 14): use a decimal string such as "32.00", not a float' in msg
 
 
 def test_error_names_the_location_of_a_cross_reference():

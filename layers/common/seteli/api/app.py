@@ -58,7 +58,9 @@ def validation_errors(exc: RequestValidationError) -> list[dict]:
 def create_app(service: str) -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(
         enable_validation=True,
-        cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Api-Key"]),
+        cors=CORSConfig(
+            allow_origin="*", allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Api-Key"]
+        ),
     )
 
     @app.exception_handler(RequestValidationError)

@@ -44,7 +44,7 @@ def merge(documents: list[dict[str, Any]], *, title: str, version: str, descript
     schemas.update(problem_schema.pop("$defs", {}))
     schemas["Problem"] = problem_schema
     for path, ops in paths.items():
-        for method, op in ops.items():
+        for op in ops.values():
             public = bool(set(op.get("tags", [])) & PUBLIC_TAGS)
             responses = op.setdefault("responses", {})
             wanted = ["400", "404", "422", "429"] if public else list(ERROR_STATUSES)

@@ -18,7 +18,7 @@ HUNDREDTH = Decimal("0.01")
 def _to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         # floats are never money: 0.1 + 0.2 != 0.3
-        raise ValueError("use a decimal string such as \"32.00\", not a float")
+        raise ValueError('use a decimal string such as "32.00", not a float')
     if isinstance(value, Decimal):
         d = value
     elif isinstance(value, int | str):
@@ -144,7 +144,8 @@ def _money_core_schema(cls, _source, _handler):
     from pydantic_core import core_schema
 
     return core_schema.no_info_plain_validator_function(
-        _money_in, serialization=core_schema.plain_serializer_function_ser_schema(str, return_schema=core_schema.str_schema())
+        _money_in,
+        serialization=core_schema.plain_serializer_function_ser_schema(str, return_schema=core_schema.str_schema()),
     )
 
 
