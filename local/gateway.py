@@ -216,8 +216,8 @@ class Gateway:
         return _response(result)
 
     def _gateway_response(self, kind: str) -> tuple[int, list[tuple[str, str]], bytes]:
-        status, body = self.resources.gateway_responses[kind]
-        return status, [("Content-Type", "application/json")], body.encode()
+        status, ctype, body = self.resources.gateway_responses[kind]
+        return status, [("Content-Type", ctype)], body.encode()
 
     # WSGI
     def __call__(self, environ: dict[str, Any], start_response) -> list[bytes]:

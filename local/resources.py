@@ -32,7 +32,7 @@ class LocalResources:
     physical: dict[str, str]  # logical id -> physical name/id
     env: dict[str, str]  # what every function gets (Globals, resolved)
     functions: dict[str, FunctionSpec]
-    gateway_responses: dict[str, tuple[int, str]]  # response type -> (status, body), from the template
+    gateway_responses: dict[str, tuple[int, str, str]]  # type -> (status, content type, body), from the template
 
     @property
     def table_name(self) -> str:
@@ -196,16 +196,18 @@ def describe(t: dict, r: tpl.Resolver, template_path: Path, tenant_id: str, stag
         )
     api = next((p for _, p in _resources(t, "AWS::Serverless::Api")), {})
     # API Gateway's defaults, overridden by the template's GatewayResponses
+    json_type = "application/json"
     responses = {
-        "UNAUTHORIZED": (401, '{"message":"Unauthorized"}'),
-        "MISSING_AUTHENTICATION_TOKEN": (403, '{"message":"Missing Authentication Token"}'),
-        "DEFAULT_5XX": (502, '{"message": "Internal server error"}'),
+        "UNAUTHORIZED": (401, json_type, '{"message":"Unauthorized"}'),
+        "MISSING_AUTHENTICATION_TOKEN": (403, json_type, '{"message":"Missing Authentication Token"}'),
+        "DEFAULT_5XX": (502, json_type, '{"message": "Internal server error"}'),
     }
     for kind, spec in api.get("GatewayResponses", {}).items():
-        default_status = responses.get(kind, (400, ""))[0]
-        body = spec.get("ResponseTemplates", {}).get("application/json")
+        default_status = responses.get(kind, (400, json_type, ""))[0]
+        body = spec.get("ResponseTemplates", {}).get(json_type)
+        ctype = spec.get("ResponseParameters", {}).get("Headers", {}).get("Content-Type", json_type).strip("'")
         if body:
-            responses[kind] = (int(spec.get("StatusCode", default_status)), body)
+            responses[kind] = (int(spec.get("StatusCode", default_status)), ctype, body)
     return LocalResources(tenant_id, stage, region, dict(r.physical), env, functions, responses)
 
 

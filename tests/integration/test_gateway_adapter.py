@@ -168,4 +168,5 @@ def test_every_template_route_reaches_a_function(stack):
     assert gw.match("POST", "/v1/jobs/settlement")[0].function.logical_id == "JobsFunction"
     assert gw.match("GET", "/v1/jobs/settlement") is None
     assert gw.match("PATCH", "/v1/events/e1")[0].function.logical_id == "EventsFunction"
-    assert json.loads(stack.gateway_responses["UNAUTHORIZED"][1])["status"] == 401
+    assert stack.gateway_responses["UNAUTHORIZED"][1] == "application/problem+json"
+    assert json.loads(stack.gateway_responses["UNAUTHORIZED"][2])["status"] == 401

@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 from aws_lambda_powertools import Logger, Metrics
 
 SERVICE = "seteli"
-_HETU = re.compile(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]", re.IGNORECASE)
+# a hetu standing alone (not inside a longer token such as a UUID)
+_HETU = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![0-9A-Za-z])", re.IGNORECASE)
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -16,7 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 
 from seteli.api.auth import Principal, require_principal
@@ -55,6 +58,26 @@ def validation_errors(exc: RequestValidationError) -> list[dict]:
     return out
 
 
+def refuse_non_json(event: dict) -> dict | None:
+    """A body must be JSON: anything else is a 415 naming the header, before validation parses it."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    media = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    if not media or media == "application/json" or media.endswith("+json"):
+        return None
+    if not event.get("body") and event.get("httpMethod") in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        return None
+    return {
+        "statusCode": 415,
+        "headers": {"Content-Type": PROBLEM_JSON, "Cache-Control": "no-store"},
+        "body": problem_body(
+            415,
+            f"send the body as application/json, not {media[:60]}",
+            [{"field": "header.content-type", "message": "must be application/json"}],
+        ),
+        "isBase64Encoded": False,
+    }
+
+
 def create_app(service: str) -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(
         enable_validation=True,
@@ -67,6 +90,12 @@ def create_app(service: str) -> APIGatewayRestResolver:
     def _invalid(exc: RequestValidationError) -> Response:
         errors = validation_errors(exc)
         return problem(422, "the request has invalid fields: " + ", ".join(e["field"] for e in errors), errors)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(exc: RequestUnsupportedContentType) -> Response:
+        return problem(
+            415, "send the body as application/json", [{"field": "header.content-type", "message": str(exc)}]
+        )
 
     @app.exception_handler(SeteliError)
     def _domain(exc: SeteliError) -> Response:
@@ -102,6 +131,6 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
     @metrics.log_metrics
     def lambda_handler(event: dict, context: Any) -> dict:
         bind_tenant(settings().tenant_id)
-        return app.resolve(event, context)
+        return refuse_non_json(event) or app.resolve(event, context)
 
     return lambda_handler

@@ -17,6 +17,7 @@ ERROR_STATUSES = {
     "403": "Signed in, but not allowed to see or change this",
     "404": "No such resource",
     "409": "State conflict or concurrent change",
+    "415": "The body is not JSON",
     "422": "Invalid fields; `errors` names each field and the reason",
     "429": "Too many requests",
 }
@@ -47,7 +48,7 @@ def merge(documents: list[dict[str, Any]], *, title: str, version: str, descript
         for op in ops.values():
             public = bool(set(op.get("tags", [])) & PUBLIC_TAGS)
             responses = op.setdefault("responses", {})
-            wanted = ["400", "404", "422", "429"] if public else list(ERROR_STATUSES)
+            wanted = ["400", "404", "415", "422", "429"] if public else list(ERROR_STATUSES)
             if "{" not in path and "404" in wanted and public:
                 wanted.remove("404")
             for status in wanted:

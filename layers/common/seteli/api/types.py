@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
 
 
 def _iso_date(value: Any) -> date:
@@ -25,18 +25,16 @@ def _iso_date(value: Any) -> date:
 
 def _month(value: Any) -> str:
     if not isinstance(value, str) or not _MONTH.match(value):
-        raise ValueError("use a month YYYY-MM")
+        raise ValueError("use a month YYYY-MM (years 2000-2099)")
     return value
 
 
 IsoDate = Annotated[
     date,
     BeforeValidator(_iso_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _ISO_DATE.pattern}),
 ]
-Month = Annotated[
-    str, BeforeValidator(_month), WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"})
-]
+Month = Annotated[str, BeforeValidator(_month), WithJsonSchema({"type": "string", "pattern": _MONTH.pattern})]
 Lang = Literal["fi", "sv", "en"]
 # Ids chosen by the system: letters, digits and dashes; never a personal identity code.
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
