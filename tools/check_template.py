@@ -173,7 +173,7 @@ def check(path: Path) -> list[str]:
         translated = translate(template)
     except CheckFailed as exc:
         return problems + exc.problems
-    out = ROOT / "build" / f"{path.stem}.translated.json"
+    out = path.resolve().parent / "build" / f"{path.stem}.translated.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(translated, indent=1), encoding="utf-8")
     problems += lint(path)
