@@ -22,7 +22,6 @@ ENV = {
     **os.environ,
     "PYTHONPATH": f"{ROOT / 'layers' / 'common'}:{ROOT}",
     "TENANT_ID": "demo",
-    "TABLE_NAME": "seteli-demo-bench-main",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "eu-north-1",
@@ -39,38 +38,41 @@ m = importlib.util.module_from_spec(spec); sys.modules["fn"] = m; spec.loader.ex
 print((time.perf_counter() - t) * 1000)
 """
 
-# moto and the table are prepared first (they are not part of a Lambda's cold start); then the
-# handler module is imported and answers its first signed-in GET, timed together.
+# The measured process is fresh (nothing imported, no botocore caches); the emulator with the
+# stack's resources and demo data runs in this (parent) process as moto's server.
 FIRST_GET = """
 import importlib.util, json, sys, time
-from pathlib import Path
-from moto import mock_aws
-with mock_aws():
-    from local.resources import create_resources
-    import os
-    res = create_resources(Path("template.yaml"), tenant_id="demo", stage="bench")
-    os.environ.update(res.env)
+t = time.perf_counter()
+spec = importlib.util.spec_from_file_location("fn", "functions/providers/app.py")
+m = importlib.util.module_from_spec(spec); sys.modules["fn"] = m; spec.loader.exec_module(m)
+res = m.lambda_handler(json.loads(sys.argv[1]), type("Ctx", (), {"aws_request_id": "bench",
+    "function_name": "providers", "memory_limit_in_mb": 1024, "invoked_function_arn": "arn",
+    "get_remaining_time_in_millis": lambda self: 29000})())
+elapsed = (time.perf_counter() - t) * 1000
+assert res["statusCode"] == 200, res
+print(elapsed)
+"""
+
+
+def prepare_stack() -> dict[str, str]:
+    """moto (in-process + server) with the template's resources, the demo tenant and providers."""
+    sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
+    os.environ.update({k: v for k, v in ENV.items() if k.startswith(("AWS_", "PYDANTIC"))})
+    from local import emulator
     from local.demo import seed_demo
+    from local.resources import create_resources
     from seteli.config import Settings
     from tools.load_tenant import load_tenant_file
+
+    em = emulator.start(with_server=True)
+    res = create_resources(ROOT / "template.yaml", "demo", "bench")
+    os.environ.update(res.env)
     s = Settings.from_env()
-    load_tenant_file("tenants/demo.yaml", s.table_name)
+    load_tenant_file(ROOT / "tenants" / "demo.yaml", s.table_name)
     seed_demo(s)
-    # forget everything the preparation imported from our own code and pynamodb, as a fresh
-    # container would not have it
-    for name in list(sys.modules):
-        if name.startswith(("seteli", "pynamodb", "aws_lambda_powertools", "pydantic", "local", "tools")):
-            del sys.modules[name]
-    from tests.integration.apigw import event, FakeContext
-    ev = event("GET", "/v1/providers/prv-aurinkohoiva", as_group="provider_admin")
-    t = time.perf_counter()
-    spec = importlib.util.spec_from_file_location("fn", "functions/providers/app.py")
-    m = importlib.util.module_from_spec(spec); sys.modules["fn"] = m; spec.loader.exec_module(m)
-    res = m.lambda_handler(ev, FakeContext())
-    elapsed = (time.perf_counter() - t) * 1000
-    assert res["statusCode"] == 200, res
-    print(elapsed)
-"""
+    ENV.update(res.env)
+    ENV["AWS_ENDPOINT_URL"] = em.endpoint
+    return res.env
 
 
 def _run(code: str, *args: str) -> float:
@@ -91,7 +93,11 @@ def main() -> int:
     for fn in FUNCTIONS:
         times = [_run(IMPORT_ONLY, str(ROOT / "functions" / fn)) for _ in range(args.runs)]
         results[f"import {fn}"] = {"median_ms": statistics.median(times), "max_ms": max(times)}
-    times = [_run(FIRST_GET) for _ in range(args.runs)]
+    prepare_stack()
+    from tests.integration.apigw import event
+
+    ev = json.dumps(event("GET", "/v1/providers/prv-aurinkohoiva", as_group="provider_admin"))
+    times = [_run(FIRST_GET, ev) for _ in range(args.runs)]
     results["import providers + first signed-in GET"] = {"median_ms": statistics.median(times), "max_ms": max(times)}
     if args.json:
         print(json.dumps(results, indent=1))

@@ -34,12 +34,12 @@ os.environ.update(
 def stack():
     """moto with the resources of template.yaml, the demo tenant and the demo providers loaded."""
     from moto import mock_aws
-    from seteli.config import Settings, reset_settings
-    from seteli.services import tenant_config
-    from seteli.store import forget
 
     from local.demo import seed_demo
     from local.resources import create_resources
+    from seteli.config import Settings, reset_settings
+    from seteli.services import tenant_config
+    from seteli.store import forget
     from tools.load_tenant import load_tenant_file
 
     with mock_aws():

@@ -139,7 +139,6 @@ def test_without_a_tenant_configuration_the_api_says_503(fn, stack):
     from seteli.services import tenant_config
     from seteli.store.keys import TENANT_CONFIG_SK, TENANT_PK
     from seteli.store.models import TenantConfigItem
-
     from tools.load_tenant import load_tenant_file
 
     TenantConfigItem.get(TENANT_PK, TENANT_CONFIG_SK).delete()

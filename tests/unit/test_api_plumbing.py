@@ -2,6 +2,7 @@
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
+
 from seteli.api.auth import Principal, parse_groups, principal_from_event, require_group, require_principal
 from seteli.api.paging import decode_cursor, encode_cursor
 from seteli.api.types import IsoDate, Month

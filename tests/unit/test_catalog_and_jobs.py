@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from seteli.domain.money import Money
 from seteli.domain.tenant import Tenant
 from seteli.errors import ValidationFailed

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
+
 from seteli.domain.money import Money, QuantityField, min_money, round_cents
 
 

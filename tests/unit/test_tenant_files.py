@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
+
 from seteli.domain import tenant as schema
 from seteli.domain.money import Money
 from seteli.domain.tenant import (

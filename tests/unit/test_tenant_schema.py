@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+
 from seteli.domain.money import Money
 from seteli.domain.tenant import InterruptionReason, InterruptionRule, Tenant
 from seteli.domain.tenant_file import load_tenant_yaml, parse_tenant_yaml

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -43,14 +44,26 @@ def get_tracer():
     return Tracer(service=SERVICE)
 
 
+def tracing_enabled(env: dict[str, str] | None = None) -> bool:
+    """Powertools traces only inside Lambda and unless POWERTOOLS_TRACE_DISABLED; outside, skip the SDK."""
+    e = os.environ if env is None else env
+    disabled = e.get("POWERTOOLS_TRACE_DISABLED", "").lower() in ("1", "true")
+    return bool(e.get("AWS_LAMBDA_FUNCTION_NAME")) and not disabled and not e.get("AWS_SAM_LOCAL")
+
+
 def traced_handler(handler: F) -> F:
-    """Like ``Tracer.capture_lambda_handler``, with the tracer made on the first invocation."""
+    """Like ``Tracer.capture_lambda_handler``, with the tracer made on the first invocation.
+
+    Where powertools would disable tracing anyway (outside Lambda, or POWERTOOLS_TRACE_DISABLED),
+    the X-Ray SDK is never imported.
+    """
     wrapped: list[Callable[..., Any]] = []
 
     @functools.wraps(handler)
     def run(event: Any, context: Any) -> Any:
         if not wrapped:
-            wrapped.append(get_tracer().capture_lambda_handler(handler, capture_response=False))
+            traced = tracing_enabled()
+            wrapped.append(get_tracer().capture_lambda_handler(handler, capture_response=False) if traced else handler)
         return wrapped[0](event, context)
 
     return run  # type: ignore[return-value]

@@ -12,6 +12,7 @@ A handler module does::
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -58,24 +59,34 @@ def validation_errors(exc: RequestValidationError) -> list[dict]:
     return out
 
 
-def refuse_non_json(event: dict) -> dict | None:
-    """A body must be JSON: anything else is a 415 naming the header, before validation parses it."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    media = (headers.get("content-type") or "").split(";")[0].strip().lower()
-    if not media or media == "application/json" or media.endswith("+json"):
-        return None
-    if not event.get("body") and event.get("httpMethod") in ("GET", "HEAD", "DELETE", "OPTIONS"):
-        return None
+def _refusal(status: int, detail: str, field: str, message: str) -> dict:
     return {
-        "statusCode": 415,
+        "statusCode": status,
         "headers": {"Content-Type": PROBLEM_JSON, "Cache-Control": "no-store"},
-        "body": problem_body(
-            415,
-            f"send the body as application/json, not {media[:60]}",
-            [{"field": "header.content-type", "message": "must be application/json"}],
-        ),
+        "body": problem_body(status, detail, [{"field": field, "message": message}]),
         "isBase64Encoded": False,
     }
+
+
+def refuse_unreadable_body(event: dict) -> dict | None:
+    """A body must be UTF-8 JSON: anything else is a 4xx naming why, before validation parses it."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    media = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    body = event.get("body")
+    if media and media != "application/json" and not media.endswith("+json"):
+        if body or event.get("httpMethod") not in ("GET", "HEAD", "DELETE", "OPTIONS"):
+            return _refusal(
+                415,
+                f"send the body as application/json, not {media[:60]}",
+                "header.content-type",
+                "must be application/json",
+            )
+    if body and event.get("isBase64Encoded"):
+        try:
+            base64.b64decode(body).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return _refusal(400, "the body is not UTF-8 text", "body", "send JSON encoded as UTF-8")
+    return None
 
 
 def create_app(service: str) -> APIGatewayRestResolver:
@@ -131,6 +142,6 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
     @metrics.log_metrics
     def lambda_handler(event: dict, context: Any) -> dict:
         bind_tenant(settings().tenant_id)
-        return refuse_non_json(event) or app.resolve(event, context)
+        return refuse_unreadable_body(event) or app.resolve(event, context)
 
     return lambda_handler

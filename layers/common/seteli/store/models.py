@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import botocore.session
 from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import base as _pynamodb_base
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from seteli.config import Settings
+
+# pynamodb gives every model's connection (and every thread) its own botocore session, and each
+# session parses the DynamoDB service model again (~150 ms). One shared session parses it once per
+# container; clients stay per connection. Client creation is not thread-safe, but a Lambda runs one
+# request at a time and the local gateway serialises handler calls.
+_shared_session: list[botocore.session.Session] = []
+
+
+def _one_session(self) -> botocore.session.Session:
+    if not _shared_session:
+        _shared_session.append(botocore.session.get_session())
+    return _shared_session[0]
+
+
+_pynamodb_base.Connection.session = property(_one_session)  # type: ignore[assignment]
 
 
 class Gsi1(GlobalSecondaryIndex):
