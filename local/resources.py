@@ -60,6 +60,16 @@ def _resources(t: dict[str, Any], kind: str) -> list[tuple[str, dict[str, Any]]]
     return [(k, v.get("Properties", {})) for k, v in t["Resources"].items() if v["Type"] == kind]
 
 
+def stack_parameters(tenant_id: str, stage: str, tenant_name: str | None, email_from: str | None) -> dict[str, str]:
+    """The template's parameters for a local stack."""
+    return {
+        "TenantId": tenant_id,
+        "Stage": stage,
+        "TenantName": tenant_name or tenant_id,
+        "EmailFrom": email_from or f"no-reply@{tenant_id}.seteli.local",
+    }
+
+
 def plan(template_path: Path, given: dict[str, str], region: str = REGION) -> tuple[dict, tpl.Resolver]:
     t = tpl.load(template_path)
     return t, tpl.Resolver(parameters(t, given), region)
@@ -77,12 +87,7 @@ def create_resources(
     import boto3
 
     template_path = Path(template_path)
-    given = {
-        "TenantId": tenant_id,
-        "Stage": stage,
-        "TenantName": tenant_name or tenant_id,
-        "EmailFrom": email_from or f"no-reply@{tenant_id}.seteli.local",
-    }
+    given = stack_parameters(tenant_id, stage, tenant_name, email_from)
     t, r = plan(template_path, given, region)
     ddb = boto3.client("dynamodb", region_name=region)
     s3 = boto3.client("s3", region_name=region)
@@ -222,12 +227,7 @@ def describe_existing(
 ) -> LocalResources:
     """Describe resources restored from a snapshot (their ids are known, nothing is created)."""
     template_path = Path(template_path)
-    given = {
-        "TenantId": tenant_id,
-        "Stage": stage,
-        "TenantName": tenant_name or tenant_id,
-        "EmailFrom": email_from or f"no-reply@{tenant_id}.seteli.local",
-    }
+    given = stack_parameters(tenant_id, stage, tenant_name, email_from)
     t, r = plan(template_path, given, region)
     r.physical.update(physical)
     return describe(t, r, template_path, tenant_id, stage, region)
