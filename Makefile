@@ -19,6 +19,7 @@ help:
 	@echo "make bench    benchmarks (figures go into the README)"
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt client/pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Seteli needs Python 3.11 or newer: make PY=python3.12 ...")'
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
