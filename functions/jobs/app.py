@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
+
 from seteli.api.app import create_app, make_handler, principal
 from seteli.api.auth import MUNICIPALITY_ADMIN, require_group
 from seteli.api.types import Month

@@ -1,6 +1,7 @@
 """Providers context: registration, company data, parts, attachments, users, price lists."""
 
 from pydantic import BaseModel
+
 from seteli.api.app import create_app, make_handler, principal
 from seteli.api.types import Id
 from seteli.domain.provider import Address, PartKind

@@ -6,6 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
+
 from seteli import __version__
 from seteli.api.app import create_app, make_handler
 from seteli.api.paging import Page
