@@ -9,7 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from seteli.api.problem import Problem
+from pydantic import BaseModel, Field
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Dotted path of the offending field, e.g. `body.contents.0.unit`")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(default="about:blank", description="A URI naming the kind of problem")
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] = Field(default_factory=list)
+
 
 ERROR_STATUSES = {
     "400": "Bad input",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel, Field
-
 PROBLEM_JSON = "application/problem+json"
 
 TITLES = {
@@ -22,21 +20,6 @@ TITLES = {
     500: "Internal error",
     503: "Service unavailable",
 }
-
-
-class FieldProblem(BaseModel):
-    field: str = Field(description="Dotted path of the offending field, e.g. `body.contents.0.unit`")
-    message: str
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = Field(default="about:blank", description="A URI naming the kind of problem")
-    title: str
-    status: int
-    detail: str
-    errors: list[FieldProblem] = Field(default_factory=list)
 
 
 def problem_body(status: int, detail: str, errors: list[dict] | None = None, title: str | None = None) -> str:

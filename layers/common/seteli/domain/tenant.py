@@ -18,6 +18,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from seteli.domain.money import Money
+from seteli.domain.units import ServiceKind, Unit  # noqa: F401 - re-exported: part of the tenant schema
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 
@@ -61,20 +62,6 @@ class Text(Strict):
 
     def get(self, lang: str) -> str:
         return getattr(self, lang, None) or self.fi
-
-
-class Unit(StrEnum):
-    day = "day"  # vrk
-    hour = "hour"  # h
-    month = "month"  # kk
-    piece = "piece"  # kpl
-    m2_month = "m2_month"  # m2/kk
-
-
-class ServiceKind(StrEnum):
-    voucher = "voucher"  # palveluseteli
-    balance_voucher = "balance_voucher"  # saldoseteli
-    purchased_service = "purchased_service"  # ostopalvelu
 
 
 class SettlementMode(StrEnum):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, Field
 
 from seteli.domain.money import Money
-from seteli.domain.tenant import ServiceKind, Tenant, Unit
+from seteli.domain.units import ServiceKind, Unit
+
+if TYPE_CHECKING:
+    from seteli.domain.tenant import Tenant
 
 
 class ContentView(BaseModel):

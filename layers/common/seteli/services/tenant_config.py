@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from seteli.domain.tenant import Tenant
 from seteli.errors import SeteliError
+
+if TYPE_CHECKING:
+    from seteli.domain.tenant import Tenant
 
 CACHE_SECONDS = 60.0
 
