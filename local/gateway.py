@@ -1,16 +1,29 @@
-"""An HTTP adapter that behaves like API Gateway (REST, proxy integration) in front of the handlers.
+"""An HTTP adapter that behaves like API Gateway (REST API, Lambda proxy integration, payload 1.0)
+in front of the handlers.
 
-Routes come from the functions' `Api` events in template.yaml. For each request it verifies the
-Cognito ID token when the route needs one (401 otherwise, before any handler runs), builds the
-same proxy event API Gateway would send, calls the function's `lambda_handler`, and writes the
-proxy response back. Usable as a WSGI app by the local server and, in-process, by tests.
+Routes come from the functions' `Api` events in template.yaml: the most specific resource wins
+(segment by segment, a fixed segment before a ``{param}`` before a greedy ``{proxy+}``), then the
+method (an explicit one before ``ANY``). For each request it answers a CORS preflight the way SAM's
+``Cors`` setting does, verifies the Cognito ID token when the route needs one (the gateway's
+UNAUTHORIZED answer otherwise, before any handler runs), builds the proxy event API Gateway would
+send, calls the function's ``lambda_handler(event, context)`` and turns the proxy response back into
+HTTP. API Gateway's own answers (unknown route, 401, failed function, timeout, too large) are the
+template's ``GatewayResponses``, else AWS's defaults.
+
+Use it as a WSGI app (local/server.py serves it; httpx.WSGITransport drives it in tests):
+
+    gateway = build_gateway(resources)                       # or build_gateway(template, resources, verifier)
+    client = httpx.Client(transport=httpx.WSGITransport(app=gateway), base_url="http://local")
 """
 
 from __future__ import annotations
 
 import base64
+import fnmatch
+import hashlib
 import importlib.util
 import json
+import os
 import re
 import sys
 import threading
@@ -18,13 +31,33 @@ import time
 import traceback
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from local.auth import InvalidToken, TokenVerifier
-from local.resources import FunctionSpec, LocalResources
+from local.resources import ACCOUNT_ID, FunctionSpec, GatewayResponse, LocalResources
 
-_BINARY_TYPES = ("application/pdf", "application/octet-stream", "image/", "application/zip")
+ROOT = Path(__file__).resolve().parent.parent
+API_GATEWAY_TIMEOUT_S = 29  # the REST API integration timeout
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+MAX_LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024  # a synchronous Lambda response
+Headers = list[tuple[str, str]]
+
+
+# ---------------------------------------------------------------- the event and the context
+
+
+def _media_matches(media: str | None, patterns: list[str]) -> bool:
+    if not media or not patterns:
+        return False
+    types = [m.split(";")[0].strip().lower() for m in media.split(",")]
+    return any(fnmatch.fnmatch(t, p.lower()) for t in types if t for p in patterns)
+
+
+def _header(headers: Headers | None, name: str) -> str | None:
+    return next((v for k, v in reversed(headers or []) if k.lower() == name.lower()), None)
 
 
 def proxy_event(
@@ -34,13 +67,22 @@ def proxy_event(
     resource: str,
     path_params: dict[str, str] | None = None,
     query: list[tuple[str, str]] | None = None,
-    headers: list[tuple[str, str]] | None = None,
+    headers: Headers | None = None,
     body: bytes | str | None = None,
     claims: dict[str, str] | None = None,
     stage: str = "local",
     source_ip: str = "127.0.0.1",
+    binary_media_types: list[str] | None = None,
+    request_id: str | None = None,
+    now: float | None = None,
 ) -> dict[str, Any]:
-    """The REST API proxy event (payload version 1.0) for one request."""
+    """The REST API proxy event (payload version 1.0) for one request.
+
+    ``headers``/``queryStringParameters`` keep the last value of a repeated name, the
+    ``multiValue...`` maps all of them; empty maps are ``null``, as API Gateway sends them. A body is
+    base64 (``isBase64Encoded``) when its Content-Type is one of the API's binary media types, or
+    when it is not UTF-8 text at all.
+    """
     mvh: dict[str, list[str]] = {}
     for k, v in headers or []:
         mvh.setdefault(k, []).append(v)
@@ -49,10 +91,50 @@ def proxy_event(
         mvq.setdefault(k, []).append(v)
     is_b64 = False
     if isinstance(body, bytes):
-        try:
-            body = body.decode("utf-8")
-        except UnicodeDecodeError:
+        if body and _media_matches(_header(headers, "Content-Type"), binary_media_types or []):
             body, is_b64 = base64.b64encode(body).decode(), True
+        else:
+            try:
+                body = body.decode("utf-8")
+            except UnicodeDecodeError:
+                body, is_b64 = base64.b64encode(body).decode(), True
+    now = time.time() if now is None else now
+    host = _header(headers, "Host") or "127.0.0.1"
+    context: dict[str, Any] = {
+        "accountId": ACCOUNT_ID,
+        "apiId": "local",
+        "domainName": host,
+        "domainPrefix": host.split(".")[0].split(":")[0],
+        "extendedRequestId": uuid.uuid4().hex[:16] + "=",
+        "httpMethod": method,
+        "identity": {
+            "accessKey": None,
+            "accountId": None,
+            "apiKey": None,
+            "apiKeyId": None,
+            "caller": None,
+            "clientCert": None,
+            "cognitoAuthenticationProvider": None,
+            "cognitoAuthenticationType": None,
+            "cognitoIdentityId": None,
+            "cognitoIdentityPoolId": None,
+            "principalOrgId": None,
+            "sourceIp": source_ip,
+            "user": None,
+            "userAgent": _header(headers, "User-Agent"),
+            "userArn": None,
+        },
+        "path": f"/{stage}{path}",
+        "protocol": "HTTP/1.1",
+        "requestId": request_id or str(uuid.uuid4()),
+        "requestTime": datetime.fromtimestamp(now, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": int(now * 1000),
+        "resourceId": hashlib.sha1(resource.encode(), usedforsecurity=False).hexdigest()[:6],
+        "resourcePath": resource,
+        "stage": stage,
+    }
+    if claims:
+        context["authorizer"] = {"claims": claims}
     return {
         "resource": resource,
         "path": path,
@@ -63,34 +145,42 @@ def proxy_event(
         "multiValueQueryStringParameters": mvq or None,
         "pathParameters": path_params or None,
         "stageVariables": None,
-        "requestContext": {
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/{stage}{path}",
-            "stage": stage,
-            "requestId": str(uuid.uuid4()),
-            "requestTimeEpoch": int(time.time() * 1000),
-            "identity": {"sourceIp": source_ip, "userAgent": dict(headers or []).get("User-Agent")},
-            "authorizer": {"claims": claims} if claims else None,
-        },
-        "body": body or None,
+        "requestContext": context,
+        "body": body if body not in ("", None) else None,
         "isBase64Encoded": is_b64,
     }
 
 
 class LambdaContext:
-    def __init__(self, function_name: str, timeout_s: int = 29) -> None:
+    """What Lambda hands a handler as ``context`` (the attributes powertools and our code read)."""
+
+    def __init__(
+        self,
+        function_name: str,
+        timeout_s: int = API_GATEWAY_TIMEOUT_S,
+        memory_mb: int = 1024,
+        region: str = "eu-north-1",
+    ) -> None:
         self.function_name = function_name
         self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 1024
-        self.invoked_function_arn = f"arn:aws:lambda:eu-north-1:123456789012:function:{function_name}"
+        self.memory_limit_in_mb = memory_mb
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{function_name}"
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "local"
+        self.log_stream_name = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]local"
+        self.identity = None
+        self.client_context = None
         self._deadline = time.monotonic() + timeout_s
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def context_for(spec: FunctionSpec, region: str = "eu-north-1") -> LambdaContext:
+    return LambdaContext(spec.function_name or spec.logical_id, spec.timeout, spec.memory, region)
+
+
+# ---------------------------------------------------------------- routes
 
 
 @dataclass
@@ -104,137 +194,48 @@ class Route:
 
 
 def _compile(path: str) -> tuple[re.Pattern, tuple]:
-    pattern, params, greedy = "", 0, False
-    for part in re.split(r"(\{[^}]+\})", path):
-        if part.startswith("{"):
-            name = part[1:-1]
-            if name.endswith("+"):
-                pattern += f"(?P<{name[:-1]}>.+)"
-                greedy = True
-            else:
-                pattern += f"(?P<{name}>[^/]+)"
-            params += 1
+    """The path template as a regex, and its rank: lower ranks are more specific."""
+    pattern, kinds, greedy = "", [], False
+    for segment in path.strip("/").split("/") if path.strip("/") else []:
+        m = re.fullmatch(r"\{([^}]+)\}", segment)
+        if m is None:
+            pattern += "/" + re.escape(segment)
+            kinds.append(0)
+        elif m.group(1).endswith("+"):
+            pattern += f"/(?P<{m.group(1)[:-1]}>.+)"
+            kinds.append(2)
+            greedy = True
         else:
-            pattern += re.escape(part)
-    # exact paths win over parameters, parameters over greedy {proxy+}
-    return re.compile(f"^{pattern}$"), (greedy, params, -len(path))
+            pattern += f"/(?P<{m.group(1)}>[^/]+)"
+            kinds.append(1)
+    # segment by segment: a fixed segment beats {param}, which beats {proxy+}
+    return re.compile(f"^{pattern or '/'}$"), (greedy, tuple(kinds))
+
+
+def _module_name(spec: FunctionSpec) -> str:
+    name = f"seteli_fn_{spec.code_dir.name}"
+    if spec.code_dir == ROOT / "functions" / spec.code_dir.name:
+        return name  # the same module the test suite's own loader imports
+    return f"{name}_{hashlib.sha1(str(spec.code_dir).encode(), usedforsecurity=False).hexdigest()[:8]}"
 
 
 def load_handler(spec: FunctionSpec):
-    module_name, func = spec.handler.rsplit(".", 1)
-    unique = f"seteli_fn_{spec.code_dir.name}"
+    """Import ``<CodeUri>/<module>.py`` (once, under a name unique to the function) and return the handler."""
+    module_file, func = spec.handler.rsplit(".", 1)
+    unique = _module_name(spec)
     module = sys.modules.get(unique)
     if module is None:
-        ms = importlib.util.spec_from_file_location(unique, spec.code_dir / f"{module_name}.py")
+        ms = importlib.util.spec_from_file_location(unique, spec.code_dir / f"{module_file.replace('.', '/')}.py")
+        if ms is None or ms.loader is None:
+            raise ImportError(f"no {module_file}.py in {spec.code_dir}")
         module = importlib.util.module_from_spec(ms)
         sys.modules[unique] = module
-        ms.loader.exec_module(module)
-    return getattr(module, func)
-
-
-class Gateway:
-    def __init__(self, resources: LocalResources, verifier: TokenVerifier | None, serialize: bool = True) -> None:
-        self.resources = resources
-        self.verifier = verifier
-        self.routes: list[Route] = []
-        for spec in resources.functions.values():
-            for r in spec.routes:
-                regex, rank = _compile(r["path"])
-                self.routes.append(Route(spec, r["path"], r["method"], r["auth"], regex, rank))
-        self.routes.sort(key=lambda r: r.rank)
-        self._handlers: dict[str, Any] = {}
-        # moto is not thread-safe and a Lambda container runs one request at a time
-        self.lock = threading.RLock() if serialize else _NoLock()
-
-    def warm(self) -> None:
-        for spec in self.resources.functions.values():
-            self._handler(spec)
-
-    def _handler(self, spec: FunctionSpec):
-        if spec.logical_id not in self._handlers:
-            self._handlers[spec.logical_id] = load_handler(spec)
-        return self._handlers[spec.logical_id]
-
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        for route in self.routes:
-            m = route.regex.match(path)
-            if m and route.method in ("ANY", method):
-                return route, m.groupdict()
-        return None
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: list[tuple[str, str]],
-        headers: list[tuple[str, str]],
-        body: bytes,
-        source_ip: str = "127.0.0.1",
-    ) -> tuple[int, list[tuple[str, str]], bytes]:
-        if method == "OPTIONS":
-            return (
-                204,
-                [
-                    ("Access-Control-Allow-Origin", "*"),
-                    ("Access-Control-Allow-Methods", "GET,POST,PUT,PATCH,DELETE,OPTIONS"),
-                    ("Access-Control-Allow-Headers", "Authorization,Content-Type,Idempotency-Key,X-Api-Key"),
-                ],
-                b"",
-            )
-        found = self.match(method, path)
-        if found is None:
-            # what API Gateway answers for a path or method it has no resource for
-            return self._gateway_response("MISSING_AUTHENTICATION_TOKEN")
-        route, params = found
-        claims = None
-        if route.auth:
-            auth = next((v for k, v in headers if k.lower() == "authorization"), None)
-            try:
-                if self.verifier is None:
-                    raise InvalidToken("no verifier")
-                claims = self.verifier.claims(auth)
-            except InvalidToken:
-                return self._gateway_response("UNAUTHORIZED")
-        event = proxy_event(
-            method,
-            path,
-            resource=route.template,
-            path_params=params,
-            query=query,
-            headers=headers,
-            body=body,
-            claims=claims,
-            stage=self.resources.stage,
-            source_ip=source_ip,
-        )
         try:
-            with self.lock:
-                result = self._handler(route.function)(event, LambdaContext(route.function.logical_id))
-        except Exception:  # noqa: BLE001 - a crashed Lambda is a 502 at the gateway, as in AWS
-            traceback.print_exc()
-            return self._gateway_response("DEFAULT_5XX")
-        return _response(result)
-
-    def _gateway_response(self, kind: str) -> tuple[int, list[tuple[str, str]], bytes]:
-        status, ctype, body = self.resources.gateway_responses[kind]
-        return status, [("Content-Type", ctype)], body.encode()
-
-    # WSGI
-    def __call__(self, environ: dict[str, Any], start_response) -> list[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = [(k[5:].replace("_", "-").title(), v) for k, v in environ.items() if k.startswith("HTTP_")]
-        if environ.get("CONTENT_TYPE"):
-            headers.append(("Content-Type", environ["CONTENT_TYPE"]))
-        query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        path = environ.get("PATH_INFO", "/")
-        if isinstance(path, str):  # WSGI hands latin-1 decoded bytes
-            path = path.encode("latin-1").decode("utf-8", "replace")
-        status, hdrs, payload = self.handle(
-            environ["REQUEST_METHOD"], path, query, headers, body, environ.get("REMOTE_ADDR", "127.0.0.1")
-        )
-        start_response(f"{status} {_REASONS.get(status, 'Status')}", [*hdrs, ("Content-Length", str(len(payload)))])
-        return [payload]
+            ms.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[unique]
+            raise
+    return getattr(module, func)
 
 
 class _NoLock:
@@ -245,46 +246,354 @@ class _NoLock:
         return False
 
 
+# ---------------------------------------------------------------- the gateway
+
+
+class Gateway:
+    def __init__(
+        self,
+        resources: LocalResources,
+        verifier: TokenVerifier | None,
+        serialize: bool = True,
+        apply_env: bool = True,
+    ) -> None:
+        self.resources = resources
+        self.verifier = verifier
+        self.stage = resources.api.stage if resources.api else resources.stage
+        self.cors = resources.api.cors if resources.api else None
+        self.binary_media_types = resources.api.binary_media_types if resources.api else []
+        self.routes: list[Route] = []
+        for spec in resources.functions.values():
+            for r in spec.routes:
+                regex, rank = _compile(r["path"])
+                self.routes.append(Route(spec, r["path"], r["method"], r["auth"], regex, rank))
+        self.routes.sort(key=lambda r: (r.rank, r.method == "ANY"))
+        self._handlers: dict[str, Any] = {}
+        self._warned: set[str] = set()
+        # moto is not thread-safe, and a Lambda execution environment runs one request at a time
+        self.lock = threading.RLock() if serialize else _NoLock()
+        self.requests = 0  # how many reached a handler (the local runtime snapshots when this moves)
+        if apply_env:
+            # one process for every function: the Globals environment, as each function gets it
+            os.environ.update(resources.env)
+
+    # -- functions
+    def warm(self) -> None:
+        """Import every function now (the first request to each otherwise pays for its import)."""
+        for spec in self.resources.functions.values():
+            with self.lock:
+                try:
+                    self._handler(spec)
+                except Exception:  # noqa: BLE001 - the request to it will show the error
+                    traceback.print_exc()
+
+    def _handler(self, spec: FunctionSpec):
+        if spec.logical_id not in self._handlers:
+            self._handlers[spec.logical_id] = load_handler(spec)
+        return self._handlers[spec.logical_id]
+
+    def invoke(self, logical_id: str, event: dict[str, Any], context: LambdaContext | None = None) -> Any:
+        """Call a function directly, as EventBridge Scheduler or `aws lambda invoke` would."""
+        spec = self.resources.functions[logical_id]
+        with self.lock:
+            return self._handler(spec)(event, context or context_for(spec, self.resources.region))
+
+    # -- routing
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route API Gateway would pick: the most specific resource, then its method (or ANY)."""
+        resource = None
+        for route in self.routes:
+            if resource is None:
+                m = route.regex.match(path)
+                if m is None:
+                    continue
+                resource = route.template
+            if route.template != resource:
+                continue
+            if route.method in (method, "ANY"):
+                return route, route.regex.match(path).groupdict()
+        return None
+
+    def _resource_of(self, path: str) -> str | None:
+        return next((r.template for r in self.routes if r.regex.match(path)), None)
+
+    def event_for(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: list[tuple[str, str]] | None = None,
+        headers: Headers | None = None,
+        body: bytes | str | None = None,
+        claims: dict[str, str] | None = None,
+        source_ip: str = "127.0.0.1",
+    ) -> dict[str, Any]:
+        """The event a request would produce (its route resolved), without calling anything."""
+        found = self.match(method, path)
+        if found is None:
+            raise LookupError(f"no route for {method} {path}")
+        route, params = found
+        return proxy_event(
+            method,
+            path,
+            resource=route.template,
+            path_params=params,
+            query=query,
+            headers=headers,
+            body=body,
+            claims=claims,
+            stage=self.stage,
+            source_ip=source_ip,
+            binary_media_types=self.binary_media_types,
+        )
+
+    # -- one request
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: Headers,
+        body: bytes,
+        source_ip: str = "127.0.0.1",
+    ) -> tuple[int, Headers, bytes]:
+        request_id = str(uuid.uuid4())
+        if len(body) > MAX_REQUEST_BYTES:
+            return self.gateway_response("REQUEST_TOO_LARGE", request_id)
+        if method == "OPTIONS" and self.cors is not None:
+            resource = self._resource_of(path)
+            if resource is None:
+                return self.gateway_response("MISSING_AUTHENTICATION_TOKEN", request_id)
+            return 200, self._preflight(resource), b""
+        found = self.match(method, path)
+        if found is None:
+            # API Gateway's answer for a path or a method it has no resource for
+            return self.gateway_response("MISSING_AUTHENTICATION_TOKEN", request_id)
+        route, params = found
+        claims = None
+        if route.auth:
+            try:
+                if self.verifier is None:
+                    raise InvalidToken("no verifier")
+                claims = self.verifier.claims(_header(headers, "Authorization"))
+            except InvalidToken as exc:
+                return self.gateway_response("UNAUTHORIZED", request_id, exc.message)
+        event = proxy_event(
+            method,
+            path,
+            resource=route.template,
+            path_params=params,
+            query=query,
+            headers=headers,
+            body=body,
+            claims=claims,
+            stage=self.stage,
+            source_ip=source_ip,
+            binary_media_types=self.binary_media_types,
+            request_id=request_id,
+        )
+        spec = route.function
+        started = time.monotonic()
+        try:
+            with self.lock:
+                self.requests += 1
+                handler = self._handler(spec)
+                result = handler(event, context_for(spec, self.resources.region))
+        except Exception:  # noqa: BLE001 - a crashed Lambda is a 502 at the gateway, as in AWS
+            sys.stderr.write(f"{spec.logical_id} failed on {method} {route.template}:\n")
+            traceback.print_exc()
+            return self.gateway_response("DEFAULT_5XX", request_id)
+        elapsed = time.monotonic() - started
+        if elapsed > spec.timeout:
+            sys.stderr.write(f"{spec.logical_id}: took {elapsed:.1f} s, over its Timeout of {spec.timeout} s\n")
+            return self.gateway_response("DEFAULT_5XX", request_id)
+        if elapsed > API_GATEWAY_TIMEOUT_S:
+            sys.stderr.write(f"{spec.logical_id}: took {elapsed:.1f} s; API Gateway gives up after 29 s\n")
+            return self.gateway_response("INTEGRATION_TIMEOUT", request_id)
+        try:
+            status, out, payload = self._response(result, headers, route)
+            return status, [*out, ("x-amzn-RequestId", request_id)], payload
+        except ValueError as exc:
+            sys.stderr.write(f"{spec.logical_id}: malformed Lambda proxy response ({exc})\n")
+            return self.gateway_response("DEFAULT_5XX", request_id)
+
+    def _preflight(self, resource: str) -> Headers:
+        cors = self.cors or {}
+        methods = cors.get("AllowMethods")
+        if not methods:
+            declared = {r.method for r in self.routes if r.template == resource}
+            if "ANY" in declared:
+                declared = {"DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"}
+            methods = ",".join(sorted(declared | {"OPTIONS"}))
+        out = [("Access-Control-Allow-Origin", cors.get("AllowOrigin", "*")), ("Access-Control-Allow-Methods", methods)]
+        if cors.get("AllowHeaders"):
+            out.append(("Access-Control-Allow-Headers", cors["AllowHeaders"]))
+        if cors.get("MaxAge"):
+            out.append(("Access-Control-Max-Age", cors["MaxAge"]))
+        if str(cors.get("AllowCredentials", "")).lower() == "true":
+            out.append(("Access-Control-Allow-Credentials", "true"))
+        return [*out, ("Content-Type", "application/json")]
+
+    def gateway_response(
+        self, kind: str, request_id: str = "", message: str | None = None
+    ) -> tuple[int, Headers, bytes]:
+        """One of API Gateway's own answers, with the template's $context variables filled in."""
+        from local.resources import AWS_GATEWAY_RESPONSES
+
+        server_side = kind.endswith("5XX") or AWS_GATEWAY_RESPONSES.get(kind, (500,))[0] >= 500
+        declared = self.resources.gateway_responses
+        spec: GatewayResponse = declared.get(kind) or declared["DEFAULT_5XX" if server_side else "DEFAULT_4XX"]
+        message = message or AWS_GATEWAY_RESPONSES.get(kind, (0, "Internal server error"))[1]
+        values = {
+            "$context.error.messageString": json.dumps(message),
+            "$context.error.message": message,
+            "$context.error.responseType": kind,
+            "$context.requestId": request_id,
+            "$context.extendedRequestId": request_id,
+            "$context.stage": self.stage,
+        }
+        body = re.sub(r"\$context\.[A-Za-z.]+", lambda m: values.get(m.group(0), ""), spec.body)
+        headers = [("Content-Type", spec.content_type), *spec.headers]
+        headers.append(("x-amzn-ErrorType", _ERROR_TYPES.get(kind, "")))
+        headers.append(("x-amzn-RequestId", request_id))
+        return spec.status, [h for h in headers if h[1]], body.encode("utf-8")
+
+    def _response(self, result: Any, request_headers: Headers, route: Route) -> tuple[int, Headers, bytes]:
+        """The proxy response as HTTP; ValueError when API Gateway would call it malformed."""
+        if not isinstance(result, dict) or "statusCode" not in result:
+            raise ValueError("not a dict with statusCode")
+        unknown = set(result) - {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
+        if unknown:
+            raise ValueError(f"unexpected keys {sorted(unknown)}")
+        try:
+            status = int(result["statusCode"])
+        except (TypeError, ValueError):
+            raise ValueError(f"statusCode {result['statusCode']!r}") from None
+        body = result.get("body")
+        if body is not None and not isinstance(body, str):
+            raise ValueError("body is not a string")
+        if len(json.dumps(result, default=str)) > MAX_LAMBDA_RESPONSE_BYTES:
+            raise ValueError("response larger than Lambda's 6 MB")
+        headers: Headers = []
+        seen = set()
+        # both given: API Gateway merges them, the multi-value list winning for a name in both
+        for k, values in (result.get("multiValueHeaders") or {}).items():
+            seen.add(k.lower())
+            headers += [(k, str(v)) for v in values]
+        headers += [(k, str(v)) for k, v in (result.get("headers") or {}).items() if k.lower() not in seen]
+        payload = (body or "").encode("utf-8")
+        if result.get("isBase64Encoded") and body:
+            # "API Gateway uses the first Accept header from clients to determine if a response
+            # should return binary media" (the binaryMediaTypes documentation)
+            accept = (_header(request_headers, "Accept") or "").split(",")[0]
+            if _media_matches(accept, self.binary_media_types):
+                payload = base64.b64decode(body)
+            elif route.template not in self._warned:
+                self._warned.add(route.template)
+                sys.stderr.write(
+                    f"{route.function.logical_id}: a base64 body on {route.template} goes out as base64 text: "
+                    "API Gateway decodes it only when the first Accept type is one of the Api's BinaryMediaTypes\n"
+                )
+        return status, headers, payload
+
+    # -- WSGI
+    def __call__(self, environ: dict[str, Any], start_response) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        raw = environ.get("local.headers")  # local/server.py: as sent, case and repeats kept (like API Gateway)
+        if raw is not None:
+            headers = [(k, v) for k, v in raw if k.lower() not in ("transfer-encoding", "connection")]
+        else:  # plain WSGI: names rebuilt from HTTP_* keys
+            headers = [(k[5:].replace("_", "-").title(), v) for k, v in environ.items() if k.startswith("HTTP_")]
+            if environ.get("CONTENT_TYPE"):
+                headers.append(("Content-Type", environ["CONTENT_TYPE"]))
+            if environ.get("CONTENT_LENGTH"):
+                headers.append(("Content-Length", environ["CONTENT_LENGTH"]))
+        source_ip = environ.get("REMOTE_ADDR") or "127.0.0.1"
+        headers += [
+            ("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"),
+            ("X-Forwarded-For", source_ip),
+            ("X-Forwarded-Port", str(environ.get("SERVER_PORT", "80"))),
+            ("X-Forwarded-Proto", environ.get("wsgi.url_scheme", "http")),
+        ]
+        query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        path = environ.get("PATH_INFO", "/") or "/"
+        path = path.encode("latin-1").decode("utf-8", "replace")  # WSGI hands latin-1 decoded bytes
+        method = environ["REQUEST_METHOD"].upper()
+        status, hdrs, payload = self.handle(method, path, query, headers, body, source_ip)
+        if method == "HEAD":
+            payload = b""
+        out = [(k, v) for k, v in hdrs if k.lower() not in ("content-length", "connection", "transfer-encoding")]
+        start_response(f"{status} {_REASONS.get(status, 'Status')}", [*out, ("Content-Length", str(len(payload)))])
+        return [payload]
+
+
+_ERROR_TYPES = {
+    "UNAUTHORIZED": "UnauthorizedException",
+    "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
+    "ACCESS_DENIED": "AccessDeniedException",
+    "REQUEST_TOO_LARGE": "RequestTooLargeException",
+    "THROTTLED": "TooManyRequestsException",
+    "INTEGRATION_TIMEOUT": "InternalServerErrorException",
+    "DEFAULT_5XX": "InternalServerErrorException",
+}
+
 _REASONS = {
     200: "OK",
     201: "Created",
     202: "Accepted",
     204: "No Content",
+    301: "Moved Permanently",
+    302: "Found",
+    304: "Not Modified",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    410: "Gone",
+    412: "Precondition Failed",
     413: "Payload Too Large",
+    415: "Unsupported Media Type",
     422: "Unprocessable Entity",
+    428: "Precondition Required",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 
-def _json(status: int, body: dict) -> tuple[int, list[tuple[str, str]], bytes]:
-    return status, [("Content-Type", "application/json")], json.dumps(body).encode()
+def build_gateway(
+    template_or_resources: LocalResources | Path | str,
+    resources: LocalResources | TokenVerifier | None = None,
+    verifier: TokenVerifier | None = None,
+    *,
+    serialize: bool = True,
+) -> Gateway:
+    """A WSGI app serving the stack's API in-process.
 
-
-def _response(result: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
-    if not isinstance(result, dict) or "statusCode" not in result:
-        return _json(502, {"message": "Internal server error"})
-    headers: list[tuple[str, str]] = []
-    seen = set()
-    for k, values in (result.get("multiValueHeaders") or {}).items():
-        seen.add(k.lower())
-        headers += [(k, str(v)) for v in values]
-    headers += [(k, str(v)) for k, v in (result.get("headers") or {}).items() if k.lower() not in seen]
-    body = result.get("body") or ""
-    payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
-    return int(result["statusCode"]), headers, payload
-
-
-def build_gateway(resources: LocalResources, verifier: TokenVerifier | None = None) -> Gateway:
-    """A WSGI app serving the stack's API in-process."""
+    ``build_gateway(resources)`` / ``build_gateway(resources, verifier)``: routes from the template
+    the resources were created from. ``build_gateway(template_path, resources, verifier)``: routes
+    from ``template_path`` (the resources' physical names and environment stay). Without a verifier,
+    tokens are checked against the resources' local user pool.
+    """
+    if isinstance(template_or_resources, LocalResources):
+        res = template_or_resources
+        if isinstance(resources, TokenVerifier) and verifier is None:
+            verifier = resources
+    else:
+        if not isinstance(resources, LocalResources):
+            raise TypeError("build_gateway(template_path, resources, verifier): resources missing")
+        res = resources.for_template(template_or_resources)
     if verifier is None:
-        verifier = TokenVerifier(resources.region, resources.user_pool_id, resources.client_id)
-    return Gateway(resources, verifier)
+        verifier = TokenVerifier(res.region, res.user_pool_id, res.client_id)
+    return Gateway(res, verifier, serialize=serialize)
+
+
+def local_event(resources: LocalResources, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    """The API Gateway event a request to the local stack would produce (route resolved from the
+    template): ``local_event(res, "GET", "/v1/providers/x", claims={...}, query=[("a", "1")])``."""
+    return Gateway(resources, None, apply_env=False).event_for(method, path, **kwargs)

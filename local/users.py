@@ -1,13 +1,50 @@
-"""Demo users in the local Cognito pool, one per group (local/demo.py lists them)."""
+"""Demo users in the local Cognito pool, one per group (``local.demo.DEMO_USERS`` lists them)."""
 
 from __future__ import annotations
 
+import logging
 
-def create_demo_users(user_pool_id: str, users: list[dict], region: str = "eu-north-1") -> None:
+log = logging.getLogger("local")
+
+# Used only if local/demo.py has no DEMO_USERS.
+FALLBACK_PASSWORD = "Seteli-demo-2026"
+FALLBACK_USERS: list[dict] = [
+    {"username": "admin@kunta.example", "group": "municipality_admin", "provider_id": None},
+    {"username": "kasittelija@kunta.example", "group": "case_worker", "provider_id": None},
+    {"username": "paakayttaja@aurinkohoiva.example", "group": "provider_admin", "provider_id": "prv-aurinkohoiva"},
+    {"username": "hoitaja@aurinkohoiva.example", "group": "provider_user", "provider_id": "prv-aurinkohoiva"},
+    {"username": "asiakas@example.fi", "group": "citizen", "provider_id": None},
+]
+
+
+def demo_users() -> list[dict]:
+    """The demo users: username, password, group, provider_id."""
+    try:
+        from local.demo import DEMO_USERS
+
+        users = DEMO_USERS
+    except ImportError:
+        log.warning("local/demo.py has no DEMO_USERS; using the built-in demo users")
+        users = FALLBACK_USERS
+    return [
+        {
+            "username": u["username"],
+            "password": u.get("password") or FALLBACK_PASSWORD,
+            "group": u["group"],
+            "provider_id": u.get("provider_id"),
+        }
+        for u in users
+    ]
+
+
+def create_demo_users(user_pool_id: str, users: list[dict] | None = None, region: str = "eu-north-1") -> int:
+    """Create the users (email verified, custom:provider_id, permanent password, group); idempotent:
+    an existing user gets its attributes, password and group set again. Returns how many were new."""
     import boto3
 
     idp = boto3.client("cognito-idp", region_name=region)
-    for u in users:
+    created = 0
+    for u in users if users is not None else demo_users():
         attrs = [{"Name": "email", "Value": u["username"]}, {"Name": "email_verified", "Value": "true"}]
         if u.get("provider_id"):
             attrs.append({"Name": "custom:provider_id", "Value": u["provider_id"]})
@@ -15,18 +52,22 @@ def create_demo_users(user_pool_id: str, users: list[dict], region: str = "eu-no
             idp.admin_create_user(
                 UserPoolId=user_pool_id, Username=u["username"], UserAttributes=attrs, MessageAction="SUPPRESS"
             )
+            created += 1
         except idp.exceptions.UsernameExistsException:
-            pass
+            rest = [a for a in attrs if a["Name"] != "email"]  # moto refuses re-setting its own email as taken
+            idp.admin_update_user_attributes(UserPoolId=user_pool_id, Username=u["username"], UserAttributes=rest)
         idp.admin_set_user_password(
             UserPoolId=user_pool_id, Username=u["username"], Password=u["password"], Permanent=True
         )
         idp.admin_add_user_to_group(UserPoolId=user_pool_id, Username=u["username"], GroupName=u["group"])
+    return created
 
 
 def sign_in(
     client_id: str, username: str, password: str, region: str = "eu-north-1", endpoint_url: str | None = None
 ) -> str:
-    """An ID token for a user (USER_PASSWORD_AUTH), as the CLI gets it."""
+    """An ID token for a user (USER_PASSWORD_AUTH), as the CLI gets it; ``endpoint_url`` is the
+    emulator's server when called from another process."""
     import boto3
 
     idp = boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint_url)
