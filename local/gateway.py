@@ -327,12 +327,16 @@ class Gateway:
         body: bytes | str | None = None,
         claims: dict[str, str] | None = None,
         source_ip: str = "127.0.0.1",
+        request_id: str | None = None,
     ) -> dict[str, Any]:
         """The event a request would produce (its route resolved), without calling anything."""
         found = self.match(method, path)
         if found is None:
             raise LookupError(f"no route for {method} {path}")
         route, params = found
+        return self._event(route, params, method, path, query, headers, body, claims, source_ip, request_id)
+
+    def _event(self, route, params, method, path, query, headers, body, claims, source_ip, request_id):  # noqa: ANN001, ANN202, PLR0913
         return proxy_event(
             method,
             path,
@@ -345,6 +349,7 @@ class Gateway:
             stage=self.stage,
             source_ip=source_ip,
             binary_media_types=self.binary_media_types,
+            request_id=request_id,
         )
 
     # -- one request
@@ -378,20 +383,7 @@ class Gateway:
                 claims = self.verifier.claims(_header(headers, "Authorization"))
             except InvalidToken as exc:
                 return self.gateway_response("UNAUTHORIZED", request_id, exc.message)
-        event = proxy_event(
-            method,
-            path,
-            resource=route.template,
-            path_params=params,
-            query=query,
-            headers=headers,
-            body=body,
-            claims=claims,
-            stage=self.stage,
-            source_ip=source_ip,
-            binary_media_types=self.binary_media_types,
-            request_id=request_id,
-        )
+        event = self._event(route, params, method, path, query, headers, body, claims, source_ip, request_id)
         spec = route.function
         started = time.monotonic()
         try:

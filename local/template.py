@@ -12,7 +12,7 @@ ACCOUNT_ID = "123456789012"
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """!Ref X -> {"Ref": "X"}, !GetAtt A.B -> {"Fn::GetAtt": ["A", "B"]}, !Sub s -> {"Fn::Sub": s}, ..."""
 
 
 def _construct(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""template.yaml as plain PyYAML reads it, with CloudFormation's short tags in their long form."""
+"""template.yaml as plain PyYAML reads it, with CloudFormation's short tags in their long form.
+
+The loader is the local runtime's (``local.template``), so tests and ``make run`` read the template
+the same way.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +11,10 @@ from typing import Any
 
 import yaml
 
+from local.template import _Loader as CfnLoader
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
-
-
-class CfnLoader(yaml.SafeLoader):
-    """!Ref X -> {"Ref": "X"}, !GetAtt A.B -> {"Fn::GetAtt": ["A", "B"]}, !Sub s -> {"Fn::Sub": s}, ..."""
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    key = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {key: value}
-
-
-CfnLoader.add_multi_constructor("!", _tag)
 
 
 def load_template(text: str) -> dict[str, Any]:
