@@ -33,6 +33,7 @@ ENV = {
 IMPORT_ONLY = """
 import importlib.util, sys, time
 t = time.perf_counter()
+sys.path.append(sys.argv[1])
 spec = importlib.util.spec_from_file_location("fn", sys.argv[1] + "/app.py")
 m = importlib.util.module_from_spec(spec); sys.modules["fn"] = m; spec.loader.exec_module(m)
 print((time.perf_counter() - t) * 1000)
@@ -43,6 +44,7 @@ print((time.perf_counter() - t) * 1000)
 FIRST_GET = """
 import importlib.util, json, sys, time
 t = time.perf_counter()
+sys.path.append("functions/providers")
 spec = importlib.util.spec_from_file_location("fn", "functions/providers/app.py")
 m = importlib.util.module_from_spec(spec); sys.modules["fn"] = m; spec.loader.exec_module(m)
 res = m.lambda_handler(json.loads(sys.argv[1]), type("Ctx", (), {"aws_request_id": "bench",

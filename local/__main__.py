@@ -109,6 +109,9 @@ def boot(tenant: str, state_dir: Path, fresh: bool = False, with_server: bool = 
             groups,
         )
     os.environ.update(resources.env)
+    if em.endpoint:  # browsers (presigned uploads) and token verification reach moto's server here
+        os.environ["FILES_ENDPOINT_URL"] = em.endpoint
+        os.environ["COGNITO_ENDPOINT_URL"] = em.endpoint
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
     from seteli.config import Settings, reset_settings
 

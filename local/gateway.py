@@ -230,6 +230,10 @@ def load_handler(spec: FunctionSpec):
             raise ImportError(f"no {module_file}.py in {spec.code_dir}")
         module = importlib.util.module_from_spec(ms)
         sys.modules[unique] = module
+        # Lambda puts the code directory on sys.path: a handler may import its sibling modules
+        # (named <context>_<what>.py, so that two functions' siblings never share a name).
+        if str(spec.code_dir) not in sys.path:
+            sys.path.append(str(spec.code_dir))
         try:
             ms.loader.exec_module(module)
         except BaseException:

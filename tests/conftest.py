@@ -66,6 +66,9 @@ def load_function(name: str):
         spec = importlib.util.spec_from_file_location(mod_name, ROOT / "functions" / name / "app.py")
         module = importlib.util.module_from_spec(spec)
         sys.modules[mod_name] = module
+        code_dir = str(ROOT / "functions" / name)  # as in Lambda: sibling modules are importable
+        if code_dir not in sys.path:
+            sys.path.append(code_dir)
         spec.loader.exec_module(module)
         _functions[name] = module.lambda_handler
     return _functions[name]

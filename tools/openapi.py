@@ -28,6 +28,8 @@ def load_app(function_dir: Path):
     spec = importlib.util.spec_from_file_location(f"seteli_fn_{function_dir.name}", function_dir / "app.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
+    if str(function_dir) not in sys.path:
+        sys.path.append(str(function_dir))  # as in Lambda: the handler's sibling modules import
     spec.loader.exec_module(module)
     return getattr(module, "app", None)
 

@@ -1,45 +1,17 @@
-"""Providers context: registration, company data, parts, attachments, users, price lists."""
+"""Providers context: registration, company data, parts, billing, users, API keys, attachments,
+price lists. One Lambda; each area's routes live in a sibling module (``providers_<area>.py``)
+with a powertools ``Router``, so the handler stays a list of what it serves."""
 
-from pydantic import BaseModel
+import providers_api_keys
+import providers_attachments
+import providers_company
+import providers_price_lists
+import providers_users
 
-from seteli.api.app import create_app, make_handler, principal
-from seteli.api.types import Id
-from seteli.domain.provider import Address, PartKind
-from seteli.services.providers import read_provider
-from seteli.store import repositories
+from seteli.api.app import create_app, make_handler
 
 app = create_app("providers")
-
-
-class PartOut(BaseModel):
-    id: str
-    kind: PartKind
-    name: str
-    address: Address | None = None
-    lat: float | None = None
-    lon: float | None = None
-    email: str | None = None
-
-
-class ProviderOut(BaseModel):
-    id: str
-    name: str
-    business_id: str
-    description: str | None = None
-    contact_email: str | None = None
-    contact_phone: str | None = None
-    address: Address | None = None
-    parts: list[PartOut]
-    version: int
-
-
-@app.get("/v1/providers/<provider_id>", summary="A provider's company data and parts", tags=["providers"])
-def get_provider(provider_id: Id) -> ProviderOut:
-    provider, parts = read_provider(repositories().providers, principal(app), provider_id)
-    return ProviderOut(
-        **provider.model_dump(include=set(ProviderOut.model_fields) - {"parts"}),
-        parts=[PartOut(**p.model_dump(include=set(PartOut.model_fields))) for p in parts],
-    )
-
+for area in (providers_company, providers_users, providers_api_keys, providers_attachments, providers_price_lists):
+    app.include_router(area.router)
 
 lambda_handler = make_handler(app)

@@ -23,9 +23,14 @@ class Settings(BaseModel):
     attachments_bucket: str | None = None
     site_bucket: str | None = None
     user_pool_id: str | None = None
+    user_pool_client_id: str | None = None
     email_from: str = "no-reply@seteli.local"
     # Endpoint override for local runs (moto server); None on AWS.
     aws_endpoint_url: str | None = None
+    # Local runs only: where browsers and the CLI reach the emulator (presigned S3 URLs, Cognito's
+    # keys). None on AWS, where the services' own endpoints are used.
+    files_endpoint_url: str | None = None
+    cognito_endpoint_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | os._Environ | None = None) -> Settings:
@@ -39,8 +44,11 @@ class Settings(BaseModel):
             attachments_bucket=e.get("ATTACHMENTS_BUCKET") or None,
             site_bucket=e.get("SITE_BUCKET") or None,
             user_pool_id=e.get("USER_POOL_ID") or None,
+            user_pool_client_id=e.get("USER_POOL_CLIENT_ID") or None,
             email_from=e.get("EMAIL_FROM", "no-reply@seteli.local"),
             aws_endpoint_url=e.get("AWS_ENDPOINT_URL_DYNAMODB") or e.get("AWS_ENDPOINT_URL") or None,
+            files_endpoint_url=e.get("FILES_ENDPOINT_URL") or None,
+            cognito_endpoint_url=e.get("COGNITO_ENDPOINT_URL") or None,
         )
 
 

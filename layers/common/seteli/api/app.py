@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -131,7 +132,7 @@ def create_app(service: str) -> APIGatewayRestResolver:
     return app
 
 
-def principal(app: APIGatewayRestResolver) -> Principal:
+def principal(app: APIGatewayRestResolver | Router) -> Principal:
     """The signed-in caller (401 if the request carries no verified claims)."""
     return require_principal(app.current_event.raw_event)
 

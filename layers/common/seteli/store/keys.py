@@ -25,3 +25,111 @@ def business_id_gsi1pk(business_id: str) -> str:
 
 
 PROVIDERS_GSI2PK = "PROVIDERS"  # all providers of the tenant, sorted by name (municipality list)
+
+
+# --- issue 3: providers' data, users, keys, attachments, applications, price lists -------------
+# Items under the provider's partition (pk = PROVIDER#<provider_id>):
+#   PROFILE, PART#<part_id>, SUB#<subcontractor_id>, USER#<cognito sub>, ATTACHMENT#<attachment_id>,
+#   PRICELIST#<service_id>#<starts_on>#<price_list_id>, OBLIGATIONS, APPLIES#<service_id>
+
+
+def subcontractor_sk(subcontractor_id: str) -> str:
+    return f"SUB#{subcontractor_id}"
+
+
+SUBCONTRACTOR_PREFIX = "SUB#"
+
+
+def user_sk(subject: str) -> str:
+    """A provider's user, keyed by the Cognito ``sub`` (GetItem from the caller's own claims)."""
+    return f"USER#{subject}"
+
+
+USER_PREFIX = "USER#"
+
+
+def user_email_gsi1pk(email: str) -> str:
+    """Find a provider user by email (unique per tenant, like the Cognito username)."""
+    return f"USEREMAIL#{email.casefold()}"
+
+
+def attachment_sk(attachment_id: str) -> str:
+    return f"ATTACHMENT#{attachment_id}"
+
+
+ATTACHMENT_PREFIX = "ATTACHMENT#"
+
+
+def price_list_sk(service_id: str, starts_on: str, price_list_id: str) -> str:
+    """All of a provider's lists for one service sort together, by start date."""
+    return f"PRICELIST#{service_id}#{starts_on}#{price_list_id}"
+
+
+def price_list_prefix(service_id: str | None = None) -> str:
+    return f"PRICELIST#{service_id}#" if service_id else "PRICELIST#"
+
+
+def price_list_gsi1pk(price_list_id: str) -> str:
+    """Find a price list by its id alone."""
+    return f"PRICELISTID#{price_list_id}"
+
+
+OBLIGATIONS_SK = "OBLIGATIONS"  # the latest obligations check (tilaajavastuu) of the provider
+
+
+def applies_sk(service_id: str) -> str:
+    """Guard item: one application per (provider, service); holds the application id."""
+    return f"APPLIES#{service_id}"
+
+
+APPLIES_PREFIX = "APPLIES#"
+
+# API keys: the authorizer finds a key by its id alone (the id is part of the key the client sends).
+
+
+def api_key_pk(key_id: str) -> str:
+    return f"APIKEY#{key_id}"
+
+
+API_KEY_SK = "KEY"
+
+
+def provider_api_keys_gsi1pk(provider_id: str) -> str:
+    """A provider's keys (gsi1sk = created_at#key_id)."""
+    return f"PROVIDER#{provider_id}#APIKEYS"
+
+
+# Applications: own partition (the record and its transitions); gsi1 = the provider's applications,
+# gsi2 = the municipality's queue by status.
+
+
+def application_pk(application_id: str) -> str:
+    return f"APPLICATION#{application_id}"
+
+
+APPLICATION_SK = "APPLICATION"
+
+
+def transition_sk(at_iso: str, seq: int) -> str:
+    """Every state change of an application, in order (Query pk, begins_with TRANSITION#)."""
+    return f"TRANSITION#{at_iso}#{seq:04d}"
+
+
+TRANSITION_PREFIX = "TRANSITION#"
+
+
+def provider_applications_gsi1pk(provider_id: str) -> str:
+    return f"PROVIDER#{provider_id}#APPLICATIONS"
+
+
+def applications_by_status_gsi2pk(status: str) -> str:
+    """The municipality's queue: gsi2sk = <service_id>#<submitted or updated at>#<application_id>."""
+    return f"APPLICATIONS#{status}"
+
+
+# Throttling counters (failed guesses, registrations per source): pk THROTTLE#<what>#<who>, sk <window>,
+# with ttl so they vanish by themselves.
+
+
+def throttle_pk(what: str, who: str) -> str:
+    return f"THROTTLE#{what}#{who}"

@@ -87,13 +87,41 @@ class PartItem(Item):
     version = VersionAttribute()
 
 
-MODELS: tuple[type[Model], ...] = (TenantConfigItem, ProviderItem, PartItem)
+class DocItem(Item):
+    """The generic item: a domain object as JSON plus the index keys its access patterns need.
+
+    Most items are this one model; a repository builds its keys with ``seteli.store.keys`` and maps
+    ``document`` to and from its pydantic model. ``version`` makes every save conditional on the
+    version read (optimistic locking: a concurrent change is a 409, never a lost update).
+    """
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)  # what the item is (for reading a table by eye and for streams)
+    document = UnicodeAttribute()
+    ttl = NumberAttribute(null=True)  # epoch seconds; DynamoDB deletes the item after it
+    version = VersionAttribute()
+
+
+def _all_models(base: type[Model] = Item) -> list[type[Model]]:
+    out = []
+    for sub in base.__subclasses__():
+        out.append(sub)
+        out.extend(_all_models(sub))
+    return out
+
+
+MODELS: tuple[type[Model], ...] = (TenantConfigItem, ProviderItem, PartItem, DocItem)
 
 
 def bind(s: Settings) -> None:
-    """Point every model at the stack's table. All models share ``Item.Meta``."""
+    """Point every model (every subclass of ``Item``, wherever defined) at the stack's table."""
     Item.Meta.table_name = s.table_name
     Item.Meta.region = s.region
     Item.Meta.host = s.aws_endpoint_url
-    for model in MODELS:
+    for model in _all_models():
         model._connection = None

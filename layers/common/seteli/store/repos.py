@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from functools import cached_property
 
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -13,24 +13,10 @@ from seteli.domain.provider import Provider, ProviderPart
 from seteli.domain.tenant import Tenant
 from seteli.errors import Conflict
 from seteli.store import keys
+from seteli.store.base import conditional_failed as _conditional_failed
+from seteli.store.base import get_item as _get
+from seteli.store.base import now as _now
 from seteli.store.models import PartItem, ProviderItem, TenantConfigItem
-
-
-def _get(model, pk: str, sk: str):
-    """GetItem, or None when there is no such item."""
-    try:
-        return model.get(pk, sk)
-    except model.DoesNotExist:
-        return None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _conditional_failed(exc: Exception) -> bool:
-    cause = getattr(exc, "cause_response_code", None) or ""
-    return "ConditionalCheckFailed" in cause or "TransactionCanceled" in cause
 
 
 class TenantRepository:
@@ -118,9 +104,40 @@ class ProviderRepository:
 
 
 class Repositories:
-    """The repositories of one stack, bound to its table."""
+    """The repositories of one stack, bound to its table. Each area's repository lives in its own
+    module (``seteli.store.<area>``) and is imported when first used."""
 
     def __init__(self, s: Settings) -> None:
         self.settings = s
         self.tenant = TenantRepository()
         self.providers = ProviderRepository()
+
+    @cached_property
+    def users(self):
+        from seteli.store.users import UserRepository
+
+        return UserRepository()
+
+    @cached_property
+    def api_keys(self):
+        from seteli.store.api_keys import ApiKeyRepository
+
+        return ApiKeyRepository()
+
+    @cached_property
+    def attachments(self):
+        from seteli.store.attachments import AttachmentRepository
+
+        return AttachmentRepository()
+
+    @cached_property
+    def applications(self):
+        from seteli.store.applications import ApplicationRepository
+
+        return ApplicationRepository()
+
+    @cached_property
+    def price_lists(self):
+        from seteli.store.price_lists import PriceListRepository
+
+        return PriceListRepository()

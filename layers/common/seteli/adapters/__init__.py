@@ -1,0 +1,1 @@
+"""Ports and their adapters: email (SES), files (S3), identity (Cognito), obligations register."""
