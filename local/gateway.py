@@ -306,6 +306,7 @@ class Gateway:
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The route API Gateway would pick: the most specific resource, then its method (or ANY)."""
         resource = None
+        fallback = None  # ANY, when the resource has no route for this very method
         for route in self.routes:
             if resource is None:
                 m = route.regex.match(path)
@@ -314,8 +315,12 @@ class Gateway:
                 resource = route.template
             if route.template != resource:
                 continue
-            if route.method in (method, "ANY"):
+            if route.method == method:
                 return route, route.regex.match(path).groupdict()
+            if route.method == "ANY" and fallback is None:
+                fallback = route
+        if fallback is not None:
+            return fallback, fallback.regex.match(path).groupdict()
         return None
 
     def _resource_of(self, path: str) -> str | None:

@@ -78,7 +78,15 @@ FUNCTIONS: dict[str, tuple[str, str, set[tuple[str, str, bool]]]] = {
             ("GET", "/v1/public/{proxy+}", False),
         },
     ),
-    "ProvidersFunction": ("functions/providers/", "providers", _any("providers")),
+    "ProvidersFunction": (
+        "functions/providers/",
+        "providers",
+        {
+            ("GET", "/v1/providers", True),
+            ("POST", "/v1/providers", False),  # registration: the company has no sign-in yet
+            ("ANY", "/v1/providers/{proxy+}", True),
+        },
+    ),
     "ApplicationsFunction": ("functions/applications/", "applications", _any("applications")),
     "EntitlementsFunction": (
         "functions/entitlements/",
@@ -579,7 +587,7 @@ def translated_contract(cfn: dict[str, Any]) -> list[str]:
         if not target.get("DeadLetterConfig") or not target.get("RetryPolicy"):
             p.append(f"translated: {rid} has no dead-letter queue or retry policy")
 
-    public = {(m.lower(), path) for (m, path, signed) in FUNCTIONS["PublicFunction"][2] if not signed}
+    public = {(m.lower(), path) for (_, _, routes) in FUNCTIONS.values() for (m, path, signed) in routes if not signed}
     body = _props(res, "Api").get("Body") or {}
     for path, methods in (body.get("paths") or {}).items():
         for method, op in methods.items():

@@ -488,6 +488,10 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
     _cognito_options(rp)
     rp.set_defaults(func=cmd_reset_password)
+
+    from seteli_client.commands import register_all
+
+    register_all(sub, common, {"provider": prs})
     return ap
 
 
@@ -502,7 +506,8 @@ def _normalise(argv: list[str]) -> list[str]:
     out = []
     for i, arg in enumerate(argv):
         nxt = argv[i + 1] if i + 1 < len(argv) else None
-        if arg == "--local" and (nxt is None or nxt.startswith("-") or nxt in COMMANDS or nxt == "get"):
+        looks_like_dir = nxt is not None and ("/" in nxt or os.path.isdir(nxt)) and nxt not in COMMANDS
+        if arg == "--local" and not looks_like_dir:
             out.append("--local=")
         else:
             out.append(arg)

@@ -28,6 +28,7 @@ OPEN_ROUTES = {
     ("PublicFunction", "GET", "/v1/openapi.json"),
     ("PublicFunction", "GET", "/v1/docs"),
     ("PublicFunction", "GET", "/v1/public/{proxy+}"),
+    ("ProvidersFunction", "POST", "/v1/providers"),  # registration
 }
 
 
@@ -192,8 +193,8 @@ MUTATIONS = {
         "SiteOriginAccessControl.OriginAccessControlConfig.Name must contain ${TenantId}",
     ),
     "providers open to all": (
-        _set("ProvidersFunction.Properties.Events.Root.Properties.Auth", {"Authorizer": "NONE"}),
-        "ProvidersFunction: route ANY /v1/providers (no sign-in) is not in the contract",
+        _set("ProvidersFunction.Properties.Events.List.Properties.Auth", {"Authorizer": "NONE"}),
+        "ProvidersFunction: route GET /v1/providers (no sign-in) is not in the contract",
     ),
     "a route lost": (
         _set("EntitlementsFunction.Properties.Events.CustomersProxy", None),

@@ -1,0 +1,67 @@
+"""Test data that never collides: every test makes its own provider (the moto stack is shared per
+worker), with a valid business ID and claims for its users."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime
+
+from tests.integration.apigw import claims_for
+
+
+def business_id(rng: random.Random | None = None) -> str:
+    """A random Finnish business ID (Y-tunnus) with a valid check digit."""
+    rng = rng or random.Random()
+    while True:
+        digits = [rng.randint(0, 9) for _ in range(7)]
+        rest = sum(d * w for d, w in zip(digits, (7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
+        if rest == 1:
+            continue
+        check = 0 if rest == 0 else 11 - rest
+        return "".join(map(str, digits)) + f"-{check}"
+
+
+def new_provider(repos, name: str | None = None, sites: int = 1) -> tuple[str, list[str]]:
+    """Write a provider with ``sites`` sites straight through the repository; returns (id, site ids)."""
+    from seteli.domain.provider import Address, Provider, ProviderPart
+
+    pid = f"prv-t{uuid.uuid4().hex[:10]}"
+    now = datetime.now(UTC)
+    provider = Provider(
+        id=pid,
+        name=name or f"Testihoiva {pid[-4:]} Oy",
+        business_id=business_id(),
+        contact_email=f"info@{pid}.example",
+        created_at=now,
+        updated_at=now,
+    )
+    parts = [
+        ProviderPart(
+            id=f"site-{pid[-6:]}-{i}",
+            provider_id=pid,
+            name=f"Toimipaikka {i}",
+            address=Address(street=f"Testikatu {i}", postal_code="40100", city="Jyväskylä"),
+            lat=62.24 + i / 100,
+            lon=25.74,
+        )
+        for i in range(1, sites + 1)
+    ]
+    repos.providers.create(provider, parts)
+    return pid, [p.id for p in parts]
+
+
+def provider_claims(provider_id: str, group: str = "provider_admin", sub: str | None = None) -> dict[str, str]:
+    """Claims of a user of ``provider_id`` (as the gateway passes them to the handler)."""
+    c = claims_for(group if group in ("provider_admin", "provider_user") else "provider_admin")
+    sub = sub or f"sub-{uuid.uuid4().hex[:12]}"
+    c.update(
+        {
+            "sub": sub,
+            "cognito:username": sub,
+            "email": f"{sub}@{provider_id}.example",
+            "cognito:groups": group,
+            "custom:provider_id": provider_id,
+        }
+    )
+    return c
