@@ -18,7 +18,7 @@ FALLBACK_USERS: list[dict] = [
 
 
 def demo_users() -> list[dict]:
-    """The demo users: username, password, group, provider_id."""
+    """The demo users: username, password, group, provider_id (and name, teams when given)."""
     try:
         from local.demo import DEMO_USERS
 
@@ -32,6 +32,7 @@ def demo_users() -> list[dict]:
             "password": u.get("password") or FALLBACK_PASSWORD,
             "group": u["group"],
             "provider_id": u.get("provider_id"),
+            **{k: u[k] for k in ("name", "teams") if u.get(k)},
         }
         for u in users
     ]
@@ -61,6 +62,56 @@ def create_demo_users(user_pool_id: str, users: list[dict] | None = None, region
         )
         idp.admin_add_user_to_group(UserPoolId=user_pool_id, Username=u["username"], GroupName=u["group"])
     return created
+
+
+# Names and service teams of the demo provider users (DEMO_USERS may give "name" and "teams" itself).
+DEMO_USER_DETAILS: dict[str, dict] = {
+    "paakayttaja@aurinkohoiva.example": {"name": "Paula Pääkäyttäjä", "teams": []},
+    "hoitaja@aurinkohoiva.example": {"name": "Heidi Hoitaja", "teams": ["home-care", "cleaning"]},
+}
+
+
+def store_demo_user_records(settings, users: list[dict] | None = None) -> int:
+    """Write the ProviderUser records of the demo provider users (role = group, teams, active),
+    after ``create_demo_users`` made them in the pool. Idempotent: existing records are kept.
+    Returns how many were written."""
+    import boto3
+
+    from seteli.domain.users import ProviderUser, UserRole
+    from seteli.errors import Conflict
+    from seteli.store import repositories
+    from seteli.store.base import now
+
+    repos = repositories(settings)
+    idp = boto3.client("cognito-idp", region_name=settings.region)
+    written = 0
+    for u in users if users is not None else demo_users():
+        if not u.get("provider_id") or u["group"] not in ("provider_admin", "provider_user"):
+            continue
+        email = u["username"].strip().lower()
+        res = idp.admin_get_user(UserPoolId=settings.user_pool_id, Username=email)
+        sub = next(a["Value"] for a in res["UserAttributes"] if a["Name"] == "sub")
+        if repos.users.get(u["provider_id"], sub) is not None:
+            continue
+        details = DEMO_USER_DETAILS.get(email, {})
+        at = now()
+        try:
+            repos.users.create(
+                ProviderUser(
+                    subject=sub,
+                    provider_id=u["provider_id"],
+                    email=email,
+                    name=u.get("name") or details.get("name") or email.split("@")[0],
+                    role=UserRole(u["group"]),
+                    teams=list(u.get("teams") or details.get("teams") or []),
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            written += 1
+        except Conflict:
+            pass
+    return written
 
 
 def sign_in(

@@ -501,12 +501,12 @@ def _cognito_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cognito-endpoint", metavar="URL", help="another Cognito endpoint (env SETELI_COGNITO_ENDPOINT)")
 
 
-def _normalise(argv: list[str]) -> list[str]:
+def _normalise(argv: list[str], commands: frozenset[str] = frozenset(COMMANDS)) -> list[str]:
     """``--local`` followed by a command or an option means "--local without STATE_DIR"."""
     out = []
     for i, arg in enumerate(argv):
         nxt = argv[i + 1] if i + 1 < len(argv) else None
-        looks_like_dir = nxt is not None and ("/" in nxt or os.path.isdir(nxt)) and nxt not in COMMANDS
+        looks_like_dir = nxt is not None and ("/" in nxt or os.path.isdir(nxt)) and nxt not in commands
         if arg == "--local" and not looks_like_dir:
             out.append("--local=")
         else:
@@ -514,10 +514,19 @@ def _normalise(argv: list[str]) -> list[str]:
     return out
 
 
+def _command_names(parser: argparse.ArgumentParser) -> frozenset[str]:
+    """Every top-level command, those of the per-area modules included."""
+    names = set(COMMANDS)
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        names.update(getattr(action, "choices", None) or ())
+    return frozenset(names)
+
+
 def main(argv: list[str] | None = None, *, transport: httpx.BaseTransport | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(_normalise(argv))
+        parser = build_parser()
+        args = parser.parse_args(_normalise(argv, _command_names(parser)))
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     ctx = Ctx(args, transport)

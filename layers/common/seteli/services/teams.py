@@ -3,11 +3,13 @@
 The contract every area uses (applications, price lists, attachments per service, later events):
 
 - ``teams_of(repos, who)`` -> ``None`` when the caller sees every service of its scope (municipality
-  users, provider admins, API keys), else the set of service ids of the user's teams.
+  users, active provider admins, API keys), else the set of service ids of the user's teams
+  (empty for a passivated user, or one without a record).
 - ``ensure_in_team(repos, who, service_id)`` raises Forbidden naming the service otherwise.
 
-The team membership is read from the provider user's record (GetItem ``PROVIDER#<id>`` /
-``USER#<sub>``), so a change takes effect at the next request, not at the next sign-in.
+The role, ``active`` and team membership are read from the provider user's record (GetItem
+``PROVIDER#<id>`` / ``USER#<sub>``), so a change takes effect at the next request, not at the next
+sign-in: a demoted or passivated admin loses the all-services view while its token still says admin.
 """
 
 from __future__ import annotations
@@ -16,12 +18,24 @@ from seteli.api.auth import PROVIDER_ADMIN, Principal
 from seteli.errors import Forbidden
 
 
+def via_api_key(who: Principal) -> bool:
+    """Whether the caller is an API key (a machine of the provider), whatever shape the flag has."""
+    if getattr(who, "via_api_key", False) or getattr(who, "api_key_id", None):
+        return True
+    return str(getattr(who, "auth", "") or "").replace("-", "_").lower() == "api_key"
+
+
 def teams_of(repos, who: Principal) -> frozenset[str] | None:
-    if who.is_municipality or PROVIDER_ADMIN in who.groups or not who.is_provider:
+    if who.is_municipality or not who.is_provider or via_api_key(who):
         return None
     user = repos.users.get(who.provider_id, who.subject)
-    if user is None or not user.active:
+    if user is None:
+        # no record (a token from before records existed): the token's group decides
+        return None if PROVIDER_ADMIN in who.groups else frozenset()
+    if not user.active:
         return frozenset()
+    if user.is_admin:
+        return None
     return frozenset(user.teams)
 
 
