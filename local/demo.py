@@ -66,19 +66,43 @@ PROVIDERS = [
 ]
 
 
+# contact person, search attributes, IBAN, BIC of each demo provider
+DETAILS = {
+    AURINKO: (
+        "Aino Aurinko",
+        {"languages": ["finnish", "swedish"], "specialities": ["memory-disorders"]},
+        "FI2112345600000785",
+        "NDEAFIHH",
+    ),
+    KOTIAPU: ("Ville Virtanen", {"languages": ["finnish"]}, "FI5940060010055555", "ITELFIHH"),
+    KOIVURINNE: (
+        "Kaisa Koivu",
+        {"languages": ["finnish"], "specialities": ["memory-disorders", "couples"]},
+        "FI4757901420018555",
+        "OKOYFIHH",
+    ),
+    SIISTI: ("Sanna Siisti", {"languages": ["finnish", "swedish", "english"]}, "FI8310123500012345", "NDEAFIHH"),
+}
+
+
 def demo_providers(now: datetime | None = None):
-    from seteli.domain.provider import Address, Provider, ProviderPart
+    from seteli.domain.provider import Address, Billing, Provider, ProviderPart
 
     now = now or datetime(2026, 1, 2, 8, 0, tzinfo=UTC)
     out = []
     for pid, name, bid, description, sites in PROVIDERS:
         first = sites[0]
+        contact, attributes, iban, bic = DETAILS[pid]
+        domain = pid.removeprefix("prv-")
         provider = Provider(
             id=pid,
             name=name,
             business_id=bid,
             description=description,
-            contact_email=f"info@{pid.removeprefix('prv-')}.example",
+            contact_name=contact,
+            search_attributes=attributes,
+            billing=Billing(iban=iban, bic=bic, billing_email=f"laskutus@{domain}.example", updated_at=now),
+            contact_email=f"info@{domain}.example",
             contact_phone="+358 40 123 4567",
             address=Address(street=first[2], postal_code=first[3], city=first[4]),
             created_at=now,
@@ -92,7 +116,7 @@ def demo_providers(now: datetime | None = None):
                 address=Address(street=street, postal_code=postal, city=city),
                 lat=lat,
                 lon=lon,
-                email=f"{sid}@{pid.removeprefix('prv-')}.example",
+                email=f"{sid}@{domain}.example",
             )
             for sid, sname, street, postal, city, lat, lon in sites
         ]
@@ -101,18 +125,23 @@ def demo_providers(now: datetime | None = None):
 
 
 def seed_demo(settings) -> int:
-    """Write the demo providers into the stack's table. Idempotent: existing ones are kept."""
+    """Write the demo providers (with their obligations check and the demo provider users' records)
+    into the stack's table. Idempotent: existing ones are kept. Returns how many providers were new."""
+    from local.users import store_demo_user_records
+    from seteli.adapters.obligations import FakeRegister
     from seteli.errors import Conflict
     from seteli.store import repositories
 
     repos = repositories(settings)
+    register = FakeRegister()
     created = 0
     for provider, parts in demo_providers():
         if repos.providers.get(provider.id) is not None:
             continue
         try:
-            repos.providers.create(provider, parts)
+            repos.providers.create(provider, parts, obligations=register.check(provider.business_id))
             created += 1
         except Conflict:
             pass
+    store_demo_user_records(settings)
     return created

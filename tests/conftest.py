@@ -77,3 +77,14 @@ def load_function(name: str):
 @pytest.fixture
 def fn(stack):
     return load_function
+
+
+@pytest.fixture
+def outbox():
+    """Emails the code would send, captured instead of going to SES."""
+    from seteli.adapters.email import Outbox, use_sender
+
+    box = Outbox()
+    use_sender(box)
+    yield box
+    use_sender(None)

@@ -65,3 +65,25 @@ def provider_claims(provider_id: str, group: str = "provider_admin", sub: str | 
         }
     )
     return c
+
+
+def unsigned_jwt(claims: dict) -> str:
+    """A JWT-shaped string the client can read claims from (the client never verifies signatures)."""
+    import base64
+    import json
+
+    def enc(d: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")
+
+    return f"{enc({'alg': 'RS256', 'kid': 'k'})}.{enc(claims)}.c2ln"
+
+
+def client_token(provider_id: str | None = "prv-a", group: str = "provider_admin") -> str:
+    """An ID token for client tests: signed in as ``group`` of ``provider_id`` for the next hour."""
+    import time
+
+    claims = {"sub": "sub-me", "email": "me@a.example", "cognito:groups": [group], "token_use": "id"}
+    claims["exp"] = int(time.time()) + 3600
+    if provider_id:
+        claims["custom:provider_id"] = provider_id
+    return unsigned_jwt(claims)

@@ -15,16 +15,6 @@ pytestmark = pytest.mark.usefixtures("stack")
 
 
 @pytest.fixture
-def outbox():
-    from seteli.adapters.email import Outbox, use_sender
-
-    box = Outbox()
-    use_sender(box)
-    yield box
-    use_sender(None)
-
-
-@pytest.fixture
 def idp(stack):
     return boto3.client("cognito-idp", region_name=stack.region)
 

@@ -20,16 +20,6 @@ IBAN_GROUPS = "FI21 1234 5600 0007 85"
 
 
 @pytest.fixture
-def outbox():
-    from seteli.adapters.email import Outbox, use_sender
-
-    box = Outbox()
-    use_sender(box)
-    yield box
-    use_sender(None)
-
-
-@pytest.fixture
 def repos(stack):
     from seteli.store import repositories
 

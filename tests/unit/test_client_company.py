@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 
@@ -11,24 +10,10 @@ import httpx
 import pytest
 
 from seteli_client import cli, config
+from tests.factories import client_token as token
 
 API = "http://api.test"
 BASE = "/v1/providers/prv-a"
-
-
-def jwt(claims: dict) -> str:
-    def enc(d: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")
-
-    return f"{enc({'alg': 'RS256', 'kid': 'k'})}.{enc(claims)}.c2ln"
-
-
-def token(provider_id: str | None = "prv-a", group: str = "provider_admin") -> str:
-    claims = {"sub": "sub-me", "email": "me@a.example", "cognito:groups": [group], "token_use": "id"}
-    claims["exp"] = int(time.time()) + 3600
-    if provider_id:
-        claims["custom:provider_id"] = provider_id
-    return jwt(claims)
 
 
 def problem(status: int, detail: str, field: str | None = None) -> httpx.Response:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from seteli.adapters.email import Outbox, render, use_sender
+from seteli.adapters.email import render
 from seteli.adapters.identity import FakeIdentity, meets_policy, temporary_password, use_identity
 from seteli.api.auth import Principal
 from seteli.domain.users import ProviderUser, UserRole
@@ -80,14 +80,6 @@ def repos():
     tenant_config.forget()
     yield Repos()
     tenant_config.forget()
-
-
-@pytest.fixture
-def outbox():
-    box = Outbox()
-    use_sender(box)
-    yield box
-    use_sender(None)
 
 
 @pytest.fixture
