@@ -142,7 +142,11 @@ def boot(tenant: str, state_dir: Path, fresh: bool = False, with_server: bool = 
 
 def _forget_caches() -> None:
     """The seteli package caches its table binding and tenant configuration per process."""
-    for module, func in (("seteli.store", "forget"), ("seteli.services.tenant_config", "forget")):
+    for module, func in (
+        ("seteli.store", "forget"),
+        ("seteli.services.tenant_config", "forget"),
+        ("seteli.adapters.files", "forget"),
+    ):
         try:
             getattr(__import__(module, fromlist=[func]), func)()
         except (ImportError, AttributeError):
@@ -275,6 +279,7 @@ def _print_ready(info: dict, state_dir: Path, resources) -> None:
 Seteli runs locally for tenant '{resources.tenant_id}' (ready in {time.perf_counter() - _T0:.1f} s)
   API       {info["api_url"]}/v1/health    docs {info["api_url"]}/v1/docs
   Site      {info["site_url"]}
+  Mail      {info["api_url"]}/_local/mail    (the emails SES would have sent; `seteli mail`)
   Cognito   {info["cognito_endpoint"]}   pool {info["user_pool_id"]}   client {info["client_id"]}
   Sign-ins  (group, user name, password)
 {rows}

@@ -4,10 +4,18 @@ in front of the handlers.
 Routes come from the functions' `Api` events in template.yaml: the most specific resource wins
 (segment by segment, a fixed segment before a ``{param}`` before a greedy ``{proxy+}``), then the
 method (an explicit one before ``ANY``). For each request it answers a CORS preflight the way SAM's
-``Cors`` setting does, verifies the Cognito ID token when the route needs one (the gateway's
-UNAUTHORIZED answer otherwise, before any handler runs), builds the proxy event API Gateway would
-send, calls the function's ``lambda_handler(event, context)`` and turns the proxy response back into
-HTTP. API Gateway's own answers (unknown route, 401, failed function, timeout, too large) are the
+``Cors`` setting does, authorises the request when the route needs it (the gateway's UNAUTHORIZED
+answer otherwise, before any handler runs), builds the proxy event API Gateway would send, calls the
+function's ``lambda_handler(event, context)`` and turns the proxy response back into HTTP.
+
+Authorising follows the API's default authorizer in the template: a Lambda REQUEST authorizer
+(``FunctionArn``) is invoked as API Gateway invokes it (a ``REQUEST`` event with the headers and the
+``methodArn``; a missing identity header is a 401 without a call; its policy must allow the method;
+its ``context`` becomes ``requestContext.authorizer``; the answer is cached per identity for
+``ReauthorizeEvery`` seconds), a Cognito user pool authorizer (``UserPoolArn``) is a local check of
+the ID token (``local.auth.TokenVerifier``).
+
+API Gateway's own answers (unknown route, 401, failed function, timeout, too large) are the
 template's ``GatewayResponses``, else AWS's defaults.
 
 Use it as a WSGI app (local/server.py serves it; httpx.WSGITransport drives it in tests):
@@ -36,7 +44,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from local.auth import InvalidToken, TokenVerifier
+from local import template as tpl
+from local.auth import InvalidToken, TokenVerifier, moto_jwks
 from local.resources import ACCOUNT_ID, FunctionSpec, GatewayResponse, LocalResources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +84,7 @@ def proxy_event(
     binary_media_types: list[str] | None = None,
     request_id: str | None = None,
     now: float | None = None,
+    authorizer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The REST API proxy event (payload version 1.0) for one request.
 
@@ -135,6 +145,8 @@ def proxy_event(
     }
     if claims:
         context["authorizer"] = {"claims": claims}
+    elif authorizer:
+        context["authorizer"] = authorizer  # a Lambda authorizer's context, principalId, integrationLatency
     return {
         "resource": resource,
         "path": path,
@@ -250,6 +262,79 @@ class _NoLock:
         return False
 
 
+# ---------------------------------------------------------------- the API's authorizer
+
+
+@dataclass
+class AuthorizerSpec:
+    """The API's default authorizer: a Lambda REQUEST authorizer (``function``) or Cognito (None)."""
+
+    name: str
+    function: str | None
+    headers: list[str]
+    ttl: int
+
+
+def _logical_id(arn: Any) -> str | None:
+    if isinstance(arn, dict) and "Fn::GetAtt" in arn:
+        target = arn["Fn::GetAtt"]
+        return (target if isinstance(target, list) else str(target).split("."))[0]
+    return None
+
+
+def api_authorizer(resources: LocalResources) -> AuthorizerSpec | None:
+    """The default authorizer the template gives the API (None: no sign-in anywhere)."""
+    api = resources.api
+    if api is None or not api.default_authorizer or resources.template_path is None:
+        return None
+    t = tpl.load(resources.template_path)
+    props = ((t.get("Resources") or {}).get(api.logical_id) or {}).get("Properties") or {}
+    auth = props.get("Auth") or ((t.get("Globals") or {}).get("Api") or {}).get("Auth") or {}
+    spec = (auth.get("Authorizers") or {}).get(api.default_authorizer) or {}
+    function = _logical_id(spec.get("FunctionArn"))
+    identity = spec.get("Identity") or {}
+    if function is None:  # a Cognito user pool authorizer: the ID token in the Authorization header
+        return AuthorizerSpec(api.default_authorizer, None, [identity.get("Header", "Authorization")], 0)
+    headers = identity.get("Headers") or ([identity["Header"]] if identity.get("Header") else ["Authorization"])
+    return AuthorizerSpec(api.default_authorizer, function, list(headers), int(identity.get("ReauthorizeEvery", 300)))
+
+
+def _policy_decision(document: Any, method_arn: str) -> str:
+    """``allow``, ``deny`` (explicit) or ``none`` for ``execute-api:Invoke`` on ``method_arn``."""
+    statements = (document or {}).get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+    allowed = False
+    for st in statements:
+        actions = st.get("Action") or []
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = st.get("Resource") or []
+        resources = [resources] if isinstance(resources, str) else resources
+        if not any(fnmatch.fnmatchcase("execute-api:Invoke", a) for a in actions):
+            continue
+        if not any(fnmatch.fnmatchcase(method_arn, r) for r in resources):
+            continue
+        if st.get("Effect") == "Deny":
+            return "deny"
+        allowed = allowed or st.get("Effect") == "Allow"
+    return "allow" if allowed else "none"
+
+
+def _authorizer_context(answer: Any) -> tuple[str, Any, dict[str, Any]]:
+    """(principalId, policyDocument, context as API Gateway passes it on); ValueError if malformed."""
+    if not isinstance(answer, dict) or "principalId" not in answer or "policyDocument" not in answer:
+        raise ValueError("the answer needs principalId and policyDocument")
+    context: dict[str, Any] = {}
+    for k, v in (answer.get("context") or {}).items():
+        if isinstance(v, bool):
+            context[k] = "true" if v else "false"
+        elif isinstance(v, str | int | float):
+            context[k] = str(v)
+        else:  # API Gateway refuses objects and arrays in the context
+            raise ValueError(f"context value {k!r} is not a string, number or boolean")
+    return str(answer["principalId"]), answer["policyDocument"], context
+
+
 # ---------------------------------------------------------------- the gateway
 
 
@@ -263,6 +348,9 @@ class Gateway:
     ) -> None:
         self.resources = resources
         self.verifier = verifier
+        self.authorizer = api_authorizer(resources)
+        # identity -> (valid until, principalId, policy, context): API Gateway's authorizer cache
+        self._auth_cache: dict[tuple, tuple[float, str, Any, dict[str, Any]]] = {}
         self.stage = resources.api.stage if resources.api else resources.stage
         self.cors = resources.api.cors if resources.api else None
         self.binary_media_types = resources.api.binary_media_types if resources.api else []
@@ -345,7 +433,7 @@ class Gateway:
         route, params = found
         return self._event(route, params, method, path, query, headers, body, claims, source_ip, request_id)
 
-    def _event(self, route, params, method, path, query, headers, body, claims, source_ip, request_id):  # noqa: ANN001, ANN202, PLR0913
+    def _event(self, route, params, method, path, query, headers, body, claims, source_ip, request_id, authorizer=None):  # noqa: ANN001, ANN202, PLR0913, E501
         return proxy_event(
             method,
             path,
@@ -359,7 +447,91 @@ class Gateway:
             source_ip=source_ip,
             binary_media_types=self.binary_media_types,
             request_id=request_id,
+            authorizer=authorizer,
         )
+
+    # -- the Lambda authorizer
+    def method_arn(self, method: str, path: str) -> str:
+        return f"arn:aws:execute-api:{self.resources.region}:{ACCOUNT_ID}:local/{self.stage}/{method}{path}"
+
+    def _use_local_keys(self, handler: Any) -> None:
+        """Without the emulator's server (tests, in-process runs) there is no URL serving the pool's
+        JWKS: hand the authorizer the keys moto signs with, as the server would serve them."""
+        module = sys.modules.get(getattr(handler, "__module__", ""))
+        if os.environ.get("COGNITO_ENDPOINT_URL") or module is None or not hasattr(module, "use_jwks"):
+            return
+        if not getattr(module, "jwks_given", lambda: False)():
+            module.use_jwks(moto_jwks())
+
+    def authorize(
+        self,
+        route: Route,
+        params: dict[str, str],
+        method: str,
+        path: str,
+        query,
+        headers: Headers,
+        source_ip: str,
+        request_id: str,
+    ) -> dict[str, Any] | tuple[int, Headers, bytes]:
+        """The context for ``requestContext.authorizer``, or API Gateway's refusal."""
+        spec = self.authorizer
+        identity = tuple(_header(headers, h) for h in spec.headers)
+        if any(v is None or not v.strip() for v in identity):
+            return self.gateway_response("UNAUTHORIZED", request_id)  # no call: the identity source is missing
+        cached = self._auth_cache.get(identity)
+        latency = 0
+        if cached is None or cached[0] <= time.monotonic():
+            fn = self.resources.functions.get(spec.function)
+            if fn is None:
+                sys.stderr.write(f"authorizer {spec.name}: no function {spec.function} in the template\n")
+                return self.gateway_response("AUTHORIZER_CONFIGURATION_ERROR", request_id)
+            event = proxy_event(
+                method,
+                path,
+                resource=route.template,
+                path_params=params,
+                query=query,
+                headers=headers,
+                stage=self.stage,
+                source_ip=source_ip,
+                request_id=request_id,
+            )
+            event.pop("body", None)
+            event.pop("isBase64Encoded", None)
+            event = {"type": "REQUEST", "methodArn": self.method_arn(method, path), **event}
+            started = time.monotonic()
+            try:
+                with self.lock:
+                    handler = self._handler(fn)
+                    self._use_local_keys(handler)
+                    answer = handler(event, context_for(fn, self.resources.region))
+            except Exception as exc:  # noqa: BLE001 - as API Gateway: "Unauthorized" is a 401, the rest a 500
+                if str(exc) == "Unauthorized":
+                    return self.gateway_response("UNAUTHORIZED", request_id)
+                sys.stderr.write(f"{fn.logical_id} (authorizer) failed:\n")
+                traceback.print_exc()
+                return self.gateway_response("AUTHORIZER_FAILURE", request_id)
+            latency = int((time.monotonic() - started) * 1000)
+            try:
+                principal_id, document, context = _authorizer_context(answer)
+            except ValueError as exc:
+                sys.stderr.write(f"{fn.logical_id} (authorizer): malformed answer ({exc})\n")
+                return self.gateway_response("AUTHORIZER_CONFIGURATION_ERROR", request_id)
+            cached = (time.monotonic() + spec.ttl, principal_id, document, context)
+            if spec.ttl > 0:
+                if len(self._auth_cache) > 10_000:
+                    self._auth_cache.clear()
+                self._auth_cache[identity] = cached
+        _, principal_id, document, context = cached
+        decision = _policy_decision(document, self.method_arn(method, path))
+        if decision == "deny":
+            return self.gateway_response(
+                "ACCESS_DENIED", request_id, "User is not authorized to access this resource with an explicit deny"
+            )
+        if decision != "allow":
+            return self.gateway_response("ACCESS_DENIED", request_id)
+        return {**context, "principalId": principal_id, "integrationLatency": latency}
 
     # -- one request
     def handle(
@@ -385,14 +557,22 @@ class Gateway:
             return self.gateway_response("MISSING_AUTHENTICATION_TOKEN", request_id)
         route, params = found
         claims = None
-        if route.auth:
+        authorizer = None
+        if route.auth and self.authorizer is not None and self.authorizer.function:
+            outcome = self.authorize(route, params, method, path, query, headers, source_ip, request_id)
+            if isinstance(outcome, tuple):
+                return outcome
+            authorizer = outcome
+        elif route.auth:
             try:
                 if self.verifier is None:
                     raise InvalidToken("no verifier")
                 claims = self.verifier.claims(_header(headers, "Authorization"))
             except InvalidToken as exc:
                 return self.gateway_response("UNAUTHORIZED", request_id, exc.message)
-        event = self._event(route, params, method, path, query, headers, body, claims, source_ip, request_id)
+        event = self._event(
+            route, params, method, path, query, headers, body, claims, source_ip, request_id, authorizer
+        )
         spec = route.function
         started = time.monotonic()
         try:
@@ -533,6 +713,8 @@ _ERROR_TYPES = {
     "UNAUTHORIZED": "UnauthorizedException",
     "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
     "ACCESS_DENIED": "AccessDeniedException",
+    "AUTHORIZER_FAILURE": "AuthorizerConfigurationException",
+    "AUTHORIZER_CONFIGURATION_ERROR": "AuthorizerConfigurationException",
     "REQUEST_TOO_LARGE": "RequestTooLargeException",
     "THROTTLED": "TooManyRequestsException",
     "INTEGRATION_TIMEOUT": "InternalServerErrorException",

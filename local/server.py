@@ -150,9 +150,14 @@ class _ApiHandler(WSGIRequestHandler):
 def serve_api(
     app, port: int, verbose: bool = True, log: Callable[[str], None] | None = None
 ) -> tuple[ThreadingWSGIServer, threading.Thread]:
-    """Serve the WSGI ``app`` on 127.0.0.1:``port`` (0: any free port) in a background thread."""
+    """Serve the WSGI ``app`` on 127.0.0.1:``port`` (0: any free port) in a background thread.
+
+    The local mail viewer's routes (``/_local/mail``, ``/_local/mail.json``: see local/mail.py) are
+    answered next to the app."""
+    from local.mail import with_mail
+
     server = ThreadingWSGIServer(("127.0.0.1", port), _ApiHandler)
-    server.set_app(app)
+    server.set_app(with_mail(app))
     server.verbose = verbose
     server.log = log
     thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)

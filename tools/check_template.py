@@ -106,6 +106,7 @@ FUNCTIONS: dict[str, tuple[str, str, set[tuple[str, str, bool]]]] = {
     "CitizenFunction": ("functions/citizen/", "citizen", {("ANY", "/v1/me/{proxy+}", True)}),
     "JobsFunction": ("functions/jobs/", "jobs", {("POST", "/v1/jobs/{job}", True)}),
     "SitePublisherFunction": ("functions/site_publisher/", "site_publisher", set()),
+    "AuthorizerFunction": ("functions/authorizer/", "authorizer", set()),  # the API's Lambda authorizer
 }
 TIMEOUTS = {"JobsFunction": 900, "SitePublisherFunction": 300}
 
@@ -117,11 +118,13 @@ SCHEDULES = {
     ("SitePublisherFunction", "NightlySiteSchedule"): ("cron(30 2 * * ? *)", {"job": "site"}),
 }
 TIMEZONE = "Europe/Helsinki"
+# The API's default authorizer: a Lambda REQUEST authorizer for ID tokens and API keys.
+AUTHORIZER = "LambdaAuthorizer"
 
 # Least privilege: what each function may touch, summarised from its Policies (see grants()).
 PERMISSIONS = {
     "PublicFunction": {"read MainTable"},
-    "ProvidersFunction": {"crud MainTable", "s3 AttachmentsBucket", "cognito UserPool"},
+    "ProvidersFunction": {"crud MainTable", "s3 AttachmentsBucket", "cognito UserPool", "email"},
     "ApplicationsFunction": {"crud MainTable", "email"},
     "EntitlementsFunction": {"crud MainTable", "crud IdempotencyTable", "email"},
     "EventsFunction": {"crud MainTable", "crud IdempotencyTable", "email"},
@@ -129,6 +132,7 @@ PERMISSIONS = {
     "CitizenFunction": {"crud MainTable"},
     "JobsFunction": {"crud MainTable", "crud IdempotencyTable", "email"},
     "SitePublisherFunction": {"read MainTable", "s3 SiteBucket"},
+    "AuthorizerFunction": {"read MainTable"},  # GetItem of an API key, nothing else
 }
 
 GLOBAL_FUNCTION = {
@@ -364,8 +368,9 @@ def contract(t: dict[str, Any]) -> list[str]:
     att = _props(res, "AttachmentsBucket")
     if (att.get("VersioningConfiguration") or {}).get("Status") != "Enabled":
         p.append("AttachmentsBucket: versioning must be Enabled")
-    if not any("PUT" in r.get("AllowedMethods", []) for r in (att.get("CorsConfiguration") or {}).get("CorsRules", [])):
-        p.append("AttachmentsBucket: CORS must allow PUT (presigned uploads from browsers)")
+    cors = (att.get("CorsConfiguration") or {}).get("CorsRules", [])
+    if not any("POST" in r.get("AllowedMethods", []) for r in cors):
+        p.append("AttachmentsBucket: CORS must allow POST (presigned uploads from browsers)")
     if not any("NoncurrentVersionExpiration" in r for r in (att.get("LifecycleConfiguration") or {}).get("Rules", [])):
         p.append("AttachmentsBucket: a lifecycle rule must expire noncurrent versions")
     origins = (_props(res, "SiteDistribution").get("DistributionConfig") or {}).get("Origins") or []
@@ -432,15 +437,28 @@ def contract(t: dict[str, Any]) -> list[str]:
     if not any("ThrottlingRateLimit" in m for m in api.get("MethodSettings") or []):
         p.append("Api: MethodSettings must throttle")
     auth = api.get("Auth") or {}
-    if (
-        auth.get("DefaultAuthorizer") != "CognitoAuthorizer"
-        or auth.get("AddDefaultAuthorizerToCorsPreflight") is not False
+    if auth.get("DefaultAuthorizer") != AUTHORIZER or auth.get("AddDefaultAuthorizerToCorsPreflight") is not False:
+        p.append(f"Api.Auth: DefaultAuthorizer {AUTHORIZER}, AddDefaultAuthorizerToCorsPreflight false")
+    authorizer = (auth.get("Authorizers") or {}).get(AUTHORIZER) or {}
+    if not _is_getatt(authorizer.get("FunctionArn"), "AuthorizerFunction", "Arn"):
+        p.append(f"Api.Auth.Authorizers.{AUTHORIZER}.FunctionArn must be !GetAtt AuthorizerFunction.Arn")
+    if authorizer.get("FunctionPayloadType") != "REQUEST":
+        p.append(f"Api.Auth.Authorizers.{AUTHORIZER}.FunctionPayloadType must be REQUEST")
+    identity = authorizer.get("Identity") or {}
+    if identity.get("Headers") != ["Authorization"]:
+        p.append(f"Api.Auth.Authorizers.{AUTHORIZER}.Identity.Headers must be [Authorization]")
+    if not isinstance(identity.get("ReauthorizeEvery"), int) or not 0 < identity["ReauthorizeEvery"] <= 300:
+        p.append(
+            f"Api.Auth.Authorizers.{AUTHORIZER}.Identity.ReauthorizeEvery must be 1-300 s"
+            " (a revoked key stops working within it)"
+        )
+    fenv = ((_props(res, "AuthorizerFunction").get("Environment") or {}).get("Variables")) or {}
+    if not _is_ref(fenv.get("USER_POOL_ID"), "UserPool") or not _is_ref(
+        fenv.get("USER_POOL_CLIENT_ID"), "UserPoolClient"
     ):
-        p.append("Api.Auth: DefaultAuthorizer CognitoAuthorizer, AddDefaultAuthorizerToCorsPreflight false")
-    if not _is_getatt(
-        ((auth.get("Authorizers") or {}).get("CognitoAuthorizer") or {}).get("UserPoolArn"), "UserPool", "Arn"
-    ):
-        p.append("Api.Auth.Authorizers.CognitoAuthorizer.UserPoolArn must be !GetAtt UserPool.Arn")
+        p.append(
+            "AuthorizerFunction: Environment USER_POOL_ID !Ref UserPool and USER_POOL_CLIENT_ID !Ref UserPoolClient"
+        )
     if not api.get("Cors"):
         p.append("Api: Cors is missing")
     responses = api.get("GatewayResponses") or {}
@@ -473,7 +491,7 @@ def contract(t: dict[str, Any]) -> list[str]:
             if ev.get("Type") == "Api":
                 if not _is_ref(ep.get("RestApiId"), "Api"):
                     p.append(f"{rid}.{ev_name}: RestApiId must be !Ref Api")
-                signed_in = (ep.get("Auth") or {}).get("Authorizer", "CognitoAuthorizer") != "NONE"
+                signed_in = (ep.get("Auth") or {}).get("Authorizer", AUTHORIZER) != "NONE"
                 got_routes.add((str(ep.get("Method", "")).upper(), ep.get("Path"), signed_in))
             elif ev.get("Type") == "ScheduleV2":
                 schedules_seen.add((rid, ev_name))
@@ -596,10 +614,10 @@ def translated_contract(cfn: dict[str, Any]) -> list[str]:
             m = "any" if method == "x-amazon-apigateway-any-method" else method
             security = json.dumps(op.get("security"))
             if (m, path) in public:
-                if "CognitoAuthorizer" in security:
+                if AUTHORIZER in security:
                     p.append(f"translated: {m.upper()} {path} must be open (no sign-in)")
-            elif "CognitoAuthorizer" not in security:
-                p.append(f"translated: {m.upper()} {path} is not behind the Cognito authorizer")
+            elif AUTHORIZER not in security:
+                p.append(f"translated: {m.upper()} {path} is not behind the Lambda authorizer")
 
     for rid, r in res.items():
         if r.get("Type") != "AWS::IAM::Role":

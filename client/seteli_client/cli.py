@@ -10,8 +10,11 @@
 
 Which API: --api-url URL (or SETELI_API_URL); --local [STATE_DIR] for a local `make run`
 (reads STATE_DIR/local.json; without --local, .seteli/local.json in this directory or a parent is
-used when found); else the API you last signed in to. Providers' systems can use --api-key
-(or SETELI_API_KEY) instead of signing in.
+used when found); else the API you last signed in to.
+
+Providers' systems use an API key instead of signing in (`seteli keys create` makes one): set
+SETELI_API_KEY, or pass --api-key-stdin and give the key on standard input (never as an argument:
+it would show in the process list and the shell history).
 
 Exit codes: 0 ok, 1 the API or Cognito refused (the reason is printed to stderr), 2 usage,
 3 not signed in or the session has expired (run `seteli login`).
@@ -64,10 +67,21 @@ class Ctx:
         self.args = args
         self.transport = transport
         self._target: Target | None = None
+        self._api_key: str | None = None
 
     @property
     def api_key(self) -> str | None:
-        return self.args.api_key or os.environ.get("SETELI_API_KEY") or None
+        """The API key to sign with: ``--api-key-stdin`` (one line of standard input, read once),
+        else SETELI_API_KEY; None signs in with the saved session."""
+        if self._api_key is None:
+            if getattr(self.args, "api_key_stdin", False):
+                line = sys.stdin.readline().strip()
+                if not line:
+                    raise UsageError("--api-key-stdin: no API key on standard input")
+                self._api_key = line
+            else:
+                self._api_key = os.environ.get("SETELI_API_KEY", "").strip()
+        return self._api_key or None
 
     # -------------------------------------------------------- where
 
@@ -308,7 +322,24 @@ def cmd_logout(ctx: Ctx) -> int:
     return EXIT_OK
 
 
+def _whoami_key(ctx: Ctx) -> int:
+    with ctx.api(signed_in=True) as api:
+        who = api.whoami()
+    rows = [
+        ("groups", ", ".join(who["groups"]) or "-"),
+        ("provider", who["provider_id"] or "-"),
+        ("key id", who["key_id"] or "-"),
+        ("API", ctx.target().api_url),
+        ("valid through", who["expires_on"] or "-"),
+    ]
+    text = f"Signed in with {who['username']}\n" + "\n".join(f"  {k:13s} {v}" for k, v in rows)
+    ctx.emit({**who, "api_url": ctx.target().api_url}, text)
+    return EXIT_OK
+
+
 def cmd_whoami(ctx: Ctx) -> int:
+    if ctx.api_key and not ctx.args.show_token:
+        return _whoami_key(ctx)
     s = ctx.session()
     if ctx.args.show_token:
         print(s.id_token)
@@ -321,8 +352,6 @@ def cmd_whoami(ctx: Ctx) -> int:
         ("valid until", _when(s.expires_at)),
     ]
     text = f"Signed in as {who['username']}\n" + "\n".join(f"  {k:12s} {v}" for k, v in rows)
-    if ctx.api_key:
-        text += "\n  (an API key is set as well: commands use the key, not this sign-in)"
     ctx.emit({**who, "api_url": s.api_url}, text)
     return EXIT_OK
 
@@ -439,7 +468,12 @@ def _global_options(p: argparse.ArgumentParser, suppress: bool) -> None:
         **d,
     )
     p.add_argument("--json", action="store_true", help="machine-readable output", **d)
-    p.add_argument("--api-key", metavar="KEY", help="an API key instead of sign-in (env SETELI_API_KEY)", **d)
+    p.add_argument(
+        "--api-key-stdin",
+        action="store_true",
+        help="read an API key from standard input and use it instead of the sign-in (or set SETELI_API_KEY)",
+        **d,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,6 +30,7 @@ from seteli_client import __version__ as _version
 from seteli_client import auth, config
 
 PROBLEM_JSON = "application/problem+json"
+API_KEY_SCHEME = "ApiKey"  # Authorization: ApiKey seteli_<key_id>_<secret>
 
 
 class SeteliError(Exception):
@@ -41,7 +42,7 @@ class SeteliConnectionError(SeteliError):
 
 
 class NotSignedIn(SeteliError):
-    """The operation needs a signed-in user (an ID token) and there is none."""
+    """The operation needs a signed-in user (an ID token) or an API key, and there is none."""
 
 
 class SeteliApiError(SeteliError):
@@ -179,7 +180,7 @@ class Seteli:
         self.api_key = api_key
         base_headers = {"Accept": f"application/json, {PROBLEM_JSON}", "User-Agent": f"seteli-client/{_version}"}
         if api_key:
-            base_headers["X-Api-Key"] = api_key
+            base_headers["Authorization"] = f"{API_KEY_SCHEME} {api_key.strip()}"
         elif token:
             base_headers["Authorization"] = f"Bearer {token}"
         base_headers.update(headers or {})
@@ -318,7 +319,41 @@ class Seteli:
         return self.request("GET", f"/v1/providers/{_segment(provider_id)}")
 
     def whoami(self) -> dict[str, Any]:
-        """Who the ID token says you are, decoded locally (not verified: the API verifies)."""
+        """Who you are: with an API key, the key as the API knows it (``auth`` ``api_key``, ``username``
+        ``api key <name>``); with an ID token, its claims decoded locally (the API verifies them)."""
+        if self.api_key:
+            key = self.current_api_key()
+            return {
+                "auth": "api_key",
+                "username": f"api key {key.get('name', '')}".rstrip(),
+                "email": None,
+                "subject": f"apikey:{key.get('id')}",
+                "groups": ["provider_admin"],
+                "provider_id": key.get("provider_id"),
+                "key_id": key.get("id"),
+                "expires_on": key.get("expires_on"),
+            }
         if not self.token:
-            raise NotSignedIn("no ID token: sign in (`seteli login`) or pass token=")
-        return auth.identity(self.token)
+            raise NotSignedIn("no ID token or API key: sign in (`seteli login`), or pass token= or api_key=")
+        return {**auth.identity(self.token), "auth": "cognito"}
+
+    # ------------------------------------------------------------ API keys (a provider's own systems)
+
+    def create_api_key(self, provider_id: str, name: str, expires_on: str) -> dict[str, Any]:
+        """A new key (provider admin, signed in): the answer's ``key`` is shown only this once."""
+        body = {"name": name, "expires_on": str(expires_on)}
+        return self.request("POST", f"/v1/providers/{_segment(provider_id)}/api-keys", body)
+
+    def list_api_keys(self, provider_id: str) -> list[dict[str, Any]]:
+        """The provider's keys (never the keys themselves), revoked and expired ones included."""
+        return list(self.paginate(f"/v1/providers/{_segment(provider_id)}/api-keys"))
+
+    def revoke_api_key(self, provider_id: str, key_id: str) -> dict[str, Any]:
+        """Revoke a key (kept for audit); it stops working within a minute."""
+        return self.request("DELETE", f"/v1/providers/{_segment(provider_id)}/api-keys/{_segment(key_id)}")
+
+    def current_api_key(self) -> dict[str, Any]:
+        """The API key this client signs with, as the API knows it (id, name, provider, expiry)."""
+        if not self.api_key:
+            raise NotSignedIn("no API key: pass api_key= (or set SETELI_API_KEY)")
+        return self.request("GET", "/v1/providers/api-keys/current")

@@ -69,10 +69,12 @@ def test_the_handler_gets_the_api_gateway_event(stack, token):
     assert seen["multiValueQueryStringParameters"] == {"a": ["1", "2"], "b": ["3"]}
     assert seen["queryStringParameters"]["a"] == "2"  # API Gateway keeps the last value
     assert seen["headers"]["X-Trace"] == "t"
-    claims = seen["requestContext"]["authorizer"]["claims"]
-    assert claims["cognito:groups"] == "provider_admin"
-    assert claims["custom:provider_id"] == "prv-aurinkohoiva"
-    assert all(isinstance(v, str) for v in claims.values())
+    # the Lambda authorizer's flat context (functions/authorizer), as API Gateway passes it on
+    context = seen["requestContext"]["authorizer"]
+    assert context["groups"] == "provider_admin" and context["auth"] == "cognito"
+    assert context["provider_id"] == "prv-aurinkohoiva"
+    assert context["principalId"] == context["sub"] and isinstance(context["integrationLatency"], int)
+    assert all(isinstance(v, str) for k, v in context.items() if k != "integrationLatency")
     assert seen["requestContext"]["stage"] == "test"
 
 

@@ -90,10 +90,11 @@ def test_malformed_provider_id_is_422(fn):
 
 
 def test_unknown_route_is_404_problem(fn):
-    status, headers, body = call(fn("applications"), event("GET", "/v1/applications", as_group="case_worker"))
+    ev = event("GET", "/v1/applications/app-x/no-such-thing", as_group="case_worker")
+    status, headers, body = call(fn("applications"), ev)
     assert status == 404
     assert headers["content-type"] == "application/problem+json"
-    assert "GET /v1/applications" in body["detail"]
+    assert "GET /v1/applications/app-x/no-such-thing" in body["detail"]
 
 
 def test_jobs_need_a_municipality_admin(fn):

@@ -65,7 +65,7 @@ def test_the_template_translates_lints_clean_and_keeps_the_contract(run_check):
     assert out.returncode == 0, out.stderr
     translated = json.loads((ROOT / "build" / "template.translated.json").read_text(encoding="utf-8"))
     kinds = [r["Type"] for r in translated["Resources"].values()]
-    assert kinds.count("AWS::Lambda::Function") == 9
+    assert kinds.count("AWS::Lambda::Function") == 10
     assert kinds.count("AWS::Scheduler::Schedule") == 4
     assert "AWS::Serverless::Function" not in kinds
 
@@ -210,6 +210,26 @@ MUTATIONS = {
     ),
     "jobs time out like the API": (_set("JobsFunction.Properties.Timeout", None), "JobsFunction.Timeout must be 900"),
     "layer not built": (_set("CommonLayer.Metadata", None), "CommonLayer.Metadata.BuildMethod must be python3.12"),
+    "the Cognito authorizer again": (
+        _set("Api.Properties.Auth.DefaultAuthorizer", "CognitoAuthorizer"),
+        "Api.Auth: DefaultAuthorizer LambdaAuthorizer",
+    ),
+    "authorizer cached for an hour": (
+        _set("Api.Properties.Auth.Authorizers.LambdaAuthorizer.Identity.ReauthorizeEvery", 3600),
+        "ReauthorizeEvery must be 1-300 s",
+    ),
+    "authorizer reads the body": (
+        _set("Api.Properties.Auth.Authorizers.LambdaAuthorizer.FunctionPayloadType", "TOKEN"),
+        "FunctionPayloadType must be REQUEST",
+    ),
+    "authorizer writes": (
+        _set("AuthorizerFunction.Properties.Policies", [{"DynamoDBCrudPolicy": {"TableName": {"Ref": "MainTable"}}}]),
+        "AuthorizerFunction: permissions must be ['read MainTable']",
+    ),
+    "authorizer without its audience": (
+        _set("AuthorizerFunction.Properties.Environment.Variables.USER_POOL_CLIENT_ID", None),
+        "AuthorizerFunction: Environment USER_POOL_ID",
+    ),
     "4xx not problem JSON": (
         _set("Api.Properties.GatewayResponses.DEFAULT_4XX", None),
         "Api.GatewayResponses.DEFAULT_4XX must answer application/problem+json",
@@ -338,6 +358,7 @@ def test_each_context_gets_its_path_prefixes(template):
 def test_only_the_functions_that_email_may_send_email(template):
     senders = {f for f, p in functions(template).items() if "email" in check_template.grants(p)}
     assert senders == {
+        "ProvidersFunction",
         "ApplicationsFunction",
         "EntitlementsFunction",
         "EventsFunction",
@@ -352,6 +373,19 @@ def test_only_the_providers_function_manages_users_and_only_the_publisher_writes
     assert {f for f, g in grants.items() if "s3 SiteBucket" in g} == {"SitePublisherFunction"}
     assert {f for f, g in grants.items() if "s3 AttachmentsBucket" in g} == {"ProvidersFunction"}
     assert all(not any(x.startswith("crud") for x in g) for f, g in grants.items() if f == "PublicFunction")
+
+
+def test_one_lambda_authorizer_takes_tokens_and_api_keys(template):
+    auth = template["Resources"]["Api"]["Properties"]["Auth"]
+    assert auth["DefaultAuthorizer"] == "LambdaAuthorizer"
+    authorizer = auth["Authorizers"]["LambdaAuthorizer"]
+    assert authorizer["FunctionArn"] == {"Fn::GetAtt": ["AuthorizerFunction", "Arn"]}
+    assert authorizer["FunctionPayloadType"] == "REQUEST"
+    # cached per Authorization header for a minute: a revoked key stops working within it
+    assert authorizer["Identity"] == {"Headers": ["Authorization"], "ReauthorizeEvery": 60}
+    fn = functions(template)["AuthorizerFunction"]
+    assert fn["CodeUri"] == "functions/authorizer/" and check_template.grants(fn) == {"read MainTable"}
+    assert not [ev for ev in fn.get("Events", {}).values() if ev["Type"] == "Api"]
 
 
 def test_every_function_folder_has_a_function_in_the_template(template):

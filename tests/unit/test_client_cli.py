@@ -8,6 +8,7 @@ wrong header makes the tests fail.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import stat
 import time
@@ -171,7 +172,7 @@ class FakeStack:
             return httpx.Response(200, json={"items": self.services, "next": None})
         if path.startswith("/v1/providers/"):
             pid = path.rsplit("/", 1)[1]
-            if request.headers.get("X-Api-Key") == "key-a":
+            if request.headers.get("Authorization") == "ApiKey key-a":
                 who = {"custom:provider_id": "prv-a"}
             else:
                 who = claims_of(request)
@@ -565,14 +566,13 @@ def test_unreachable_api_is_exit_1(stack, capsys):
 
 def test_api_key_is_sent_instead_of_a_bearer_token(stack, monkeypatch):
     write_session(stack, "paakayttaja@a.example", ttl=1800)  # present, but the key wins
-    assert run(stack, "--api-key", "key-a", "provider", "get", "prv-a") == 0
-    sent = stack.api_calls[-1].headers
-    assert sent["X-Api-Key"] == "key-a"
-    assert "Authorization" not in sent
+    monkeypatch.setattr("sys.stdin", io.StringIO("key-a\n"))
+    assert run(stack, "--api-key-stdin", "provider", "get", "prv-a") == 0
+    assert stack.api_calls[-1].headers["Authorization"] == "ApiKey key-a"
     monkeypatch.setenv("SETELI_API_KEY", "key-a")
     config.delete_session()
     assert run(stack, "provider", "get", "prv-a") == 0
-    assert stack.api_calls[-1].headers["X-Api-Key"] == "key-a"
+    assert stack.api_calls[-1].headers["Authorization"] == "ApiKey key-a"
     assert run(stack, "provider", "get") == 2  # with a key the provider id must be given
 
 

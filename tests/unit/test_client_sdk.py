@@ -129,12 +129,10 @@ def test_bearer_token_or_api_key_header():
     s, seen = api(lambda r: httpx.Response(200, json={}), token="tok")
     s.get_provider("prv-a")
     assert seen[0].headers["Authorization"] == "Bearer tok"
-    assert "X-Api-Key" not in seen[0].headers
 
     s, seen = api(lambda r: httpx.Response(200, json={}), token="tok", api_key="key-123")
     s.get_provider("prv-a")
-    assert seen[0].headers["X-Api-Key"] == "key-123"
-    assert "Authorization" not in seen[0].headers
+    assert seen[0].headers["Authorization"] == "ApiKey key-123"  # the key wins over the token
 
 
 def test_request_returns_json_text_or_none():

@@ -12,9 +12,13 @@ from seteli.rules.price_lists import (
     PriceLevel,
     PriceList,
     PriceListStatus,
+    approval_problems,
+    can_publish,
     check_new_list,
     price_days,
     price_on,
+    publish_problems,
+    sites_without_prices,
     validity,
 )
 
@@ -349,3 +353,137 @@ def test_property_price_days_equals_price_on_for_each_day(lists, first, length):
         expected.append((d, r.price if r is not None else None))
     assert days == expected
     assert len(days) == length + 1
+
+
+# --- sites_without_prices (an application's submit check) ---------------------------------------
+
+DRAFT = PriceListStatus.draft
+
+
+def test_a_company_level_list_covers_every_site_even_as_a_draft():
+    lists = [company("C", date(2027, 1, 1), {DAY: "1.00"}, status=DRAFT)]
+    assert sites_without_prices(lists, [SITE, OTHER_SITE]) == []
+
+
+def test_a_site_is_covered_only_by_its_own_part_level_list():
+    lists = [make("P", date(2027, 1, 1), {DAY: "1.00"}, status=DRAFT)]
+    assert sites_without_prices(lists, [SITE, OTHER_SITE]) == [OTHER_SITE]
+    assert sites_without_prices([], [OTHER_SITE, SITE, OTHER_SITE]) == [OTHER_SITE, SITE]
+    assert sites_without_prices([LIST_A], []) == []
+
+
+# --- publishing a new list (the provider, for an approved service) -------------------------------
+
+TODAY = date(2026, 11, 23)
+
+
+def draft(starts_on: date, prices: dict[str, str] | None = None, id_: str = "N") -> PriceList:
+    return make(id_, starts_on, prices if prices is not None else {DAY: "120.00"}, status=DRAFT)
+
+
+def test_a_draft_starting_after_today_and_after_the_current_list_may_be_published():
+    assert can_publish(draft(TODAY + timedelta(days=1)), TODAY, None, [LIST_A, LIST_B]) == []
+
+
+@pytest.mark.parametrize("starts_on", [TODAY, TODAY - timedelta(days=1)])
+def test_no_retroactive_prices_a_published_list_starts_after_today(starts_on):
+    problems = publish_problems(draft(starts_on), TODAY, None, [LIST_A, LIST_B])
+    assert [f for f, _ in problems] == ["starts_on"]
+    assert "after today (2026-11-23)" in problems[0][1]
+
+
+def test_today_must_be_inside_the_rulebooks_price_change_window_inclusive():
+    window = (date(2026, 10, 1), date(2026, 10, 31))
+    new = draft(date(2027, 1, 1))
+    for today in (date(2026, 10, 1), date(2026, 10, 31)):
+        assert can_publish(new, today, window, []) == []
+    for today in (date(2026, 9, 30), date(2026, 11, 1)):
+        problems = publish_problems(new, today, window, [])
+        assert [f for f, _ in problems] == ["window"]
+        assert "2026-10-01" in problems[0][1] and "2026-10-31" in problems[0][1]
+
+
+def test_the_same_start_as_an_approved_list_of_the_level_and_part_is_refused():
+    current = make("CUR", date(2027, 1, 1), {DAY: "1.00"})
+    problems = publish_problems(draft(date(2027, 1, 1)), TODAY, None, [current])
+    assert [f for f, _ in problems] == ["starts_on"]
+    assert "CUR" in problems[0][1]
+    # another part or the company level may start that day
+    other = make("O", date(2027, 1, 1), {DAY: "1.00"}, part_id=OTHER_SITE)
+    assert can_publish(draft(date(2027, 1, 1)), TODAY, None, [other, company("C", date(2027, 1, 1), {})]) == []
+
+
+def test_an_approved_list_is_not_published_again_and_an_empty_one_not_at_all():
+    assert publish_problems(LIST_B, TODAY, None, []) == [("status", "price list B is approved already")]
+    problems = publish_problems(draft(date(2027, 1, 1), {}), TODAY, None, [])
+    assert problems == [("prices", "the price list prices no service content")]
+
+
+def test_every_problem_is_told_at_once():
+    problems = publish_problems(draft(TODAY), TODAY, (date(2026, 1, 1), date(2026, 1, 31)), [LIST_A])
+    assert [f for f, _ in problems] == ["starts_on", "window"]
+
+
+# --- approving the drafts with the application -------------------------------------------------
+
+
+def test_drafts_approved_together_are_checked_in_start_order():
+    a = draft(date(2015, 1, 1), id_="A")
+    b = draft(date(2016, 1, 1), id_="B")
+    assert approval_problems([], [b, a]) == []  # past starts are fine: the municipality approves them
+    twin = draft(date(2016, 1, 1), id_="B2")
+    problems = approval_problems([], [a, b, twin])
+    assert len(problems) == 1 and problems[0].startswith("B2: ") and "2016-01-01" in problems[0]
+    assert approval_problems([LIST_B], [a]) == [
+        "A: starts_on 2015-01-01 must be after 2016-01-01, the start of the current price list B"
+    ]
+    # other levels and parts do not meet
+    assert approval_problems([LIST_B], [company("C", date(2015, 1, 1), {DAY: "1.00"}, status=DRAFT)]) == []
+
+
+# --- the API's price text ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "cents"), [("32.50", 3250), ("0", 0), (" 7.5 ", 750), ("1000000.00", 100_000_000)])
+def test_prices_are_non_negative_euro_strings_with_at_most_two_decimals(text, cents):
+    from seteli.services.price_lists import parse_price
+
+    assert parse_price(text).cents == cents
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (32.5, "string"),
+        (32, "string"),
+        ("-0.01", "negative"),
+        ("1.005", "two decimals"),
+        ("abc", "euros"),
+        ("1e3", "euros"),
+        ("NaN", "euros"),
+        ("1000000.01", "at most"),
+    ],
+)
+def test_other_prices_are_refused_with_the_reason(value, reason):
+    from seteli.services.price_lists import parse_price
+
+    with pytest.raises(ValueError, match=reason):
+        parse_price(value)
+
+
+# --- whether the provider is approved for the service (the applications area answers) ------------
+
+
+def test_service_approved_reads_the_application_and_survives_its_absence():
+    from types import SimpleNamespace
+
+    from seteli.services.price_lists import service_approved
+
+    def repos(found):
+        return SimpleNamespace(applications=SimpleNamespace(for_provider_service=lambda pid, sid: found))
+
+    assert service_approved(repos(SimpleNamespace(status=SimpleNamespace(value="approved"))), "p", "s") is True
+    assert service_approved(repos(SimpleNamespace(status="approved")), "p", "s") is True
+    assert service_approved(repos(SimpleNamespace(status="submitted")), "p", "s") is False
+    assert service_approved(repos(None), "p", "s") is False
+    assert service_approved(SimpleNamespace(), "p", "s") is False  # no applications area (yet)

@@ -62,6 +62,8 @@ def merge(documents: list[dict[str, Any]], *, title: str, version: str, descript
     schemas["Problem"] = problem_schema
     for path, ops in paths.items():
         for op in ops.values():
+            if op.get("tags"):
+                op["tags"] = sorted(set(op["tags"]))  # powertools keeps them in a set: order varies per process
             public = bool(set(op.get("tags", [])) & PUBLIC_TAGS)
             responses = op.setdefault("responses", {})
             wanted = ["400", "404", "415", "422", "429"] if public else list(ERROR_STATUSES)

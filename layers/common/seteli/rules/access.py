@@ -48,3 +48,11 @@ def ensure_can_check_obligations(p: Principal, provider_id: str) -> None:
         raise Forbidden("you may only see and change your own provider's data")
     if not can_change_provider(p, provider_id):
         raise Forbidden("only municipality users or the provider's admin may run the obligations check")
+
+
+def ensure_person(p: Principal, what: str) -> None:
+    """A provider's system signing with an API key reads and records data, but what moves money or
+    rights (bank account, users, keys) needs a person signed in: a leaked key must not redirect
+    payments or let anyone in."""
+    if getattr(p, "via_api_key", False):
+        raise Forbidden(f"an API key cannot {what}; sign in as the provider's admin")

@@ -237,3 +237,95 @@ def check_new_list(existing: Iterable[PriceList], new: PriceList) -> list[str]:
         elif price.cents < 0:
             problems.append(f"the price of {content_id} is negative ({price})")
     return problems
+
+
+def sites_without_prices(lists: Iterable[PriceList], site_ids: Iterable[str]) -> list[str]:
+    """The sites (of `site_ids`, in that order) that no price list covers; empty when all are covered.
+
+    A site is covered by a company-level list (it covers every part) or by its own part-level list,
+    draft or approved: an application is checked before its drafts are approved. The caller passes
+    the lists of one provider and one service (rule PriceLists or stored ones: only ``level`` and
+    ``part_id`` are read).
+    """
+    lists = list(lists)
+    wanted = list(dict.fromkeys(site_ids))
+    if any(PriceLevel(pl.level) is PriceLevel.company for pl in lists):
+        return []
+    own = {pl.part_id for pl in lists if PriceLevel(pl.level) is PriceLevel.part}
+    return [site for site in wanted if site not in own]
+
+
+def publish_problems(
+    new: PriceList,
+    today: date,
+    window: tuple[date, date] | None,
+    existing: Iterable[PriceList],
+) -> list[tuple[str, str]]:
+    """Why the provider may not approve `new` itself today, as (field, message); empty means it may.
+
+    For a service the provider is already approved for (the caller checks that), a new price list is
+    approved by the provider when:
+    - it is a draft (an approved list is never edited or approved again);
+    - it starts after today (no retroactive prices: events already done keep their price);
+    - today is inside the rulebook's price change window, when the rulebook has one (first and last
+      day inclusive);
+    - `check_new_list` finds nothing (it starts after the current list of its level/part, so never on
+      the same day as another approved list; it prices at least one content; no negative prices).
+    The field is `status`, `starts_on`, `window` or `prices`; a caller answers 409 (the state of the
+    list or the calendar is wrong, not the request).
+    """
+    problems: list[tuple[str, str]] = []
+    if new.approved:
+        problems.append(("status", f"price list {new.id} is approved already"))
+        return problems
+    if new.starts_on <= today:
+        problems.append(
+            (
+                "starts_on",
+                f"a published price list must start after today ({today.isoformat()}): prices are never "
+                "changed retroactively; set a later starts_on",
+            )
+        )
+    if window is not None and not (window[0] <= today <= window[1]):
+        problems.append(
+            (
+                "window",
+                f"the service's rulebook allows price changes only from {window[0].isoformat()} to "
+                f"{window[1].isoformat()}",
+            )
+        )
+    for message in check_new_list(existing, new):
+        if message.startswith("starts_on"):
+            field = "starts_on"
+        elif "cannot be edited" in message:
+            field = "status"
+        else:
+            field = "prices"
+        problems.append((field, message))
+    return problems
+
+
+def can_publish(
+    new: PriceList,
+    today: date,
+    window: tuple[date, date] | None,
+    existing: Iterable[PriceList],
+) -> list[str]:
+    """The messages of `publish_problems`: an empty list means the provider may approve `new` today."""
+    return [message for _, message in publish_problems(new, today, window, existing)]
+
+
+def approval_problems(existing: Iterable[PriceList], drafts: Iterable[PriceList]) -> list[str]:
+    """Problems with approving all `drafts` at once (the municipality approves the application).
+
+    The drafts are taken in start order, each checked with `check_new_list` against the approved
+    lists and the drafts before it, so two drafts of one level/part may not share a start date.
+    Start dates in the past are allowed here: the municipality approves what was applied for.
+    """
+    accepted = [pl for pl in existing if pl.approved]
+    problems: list[str] = []
+    for draft in sorted(drafts, key=lambda pl: (pl.starts_on, pl.id)):
+        found = check_new_list(accepted, draft)
+        problems.extend(f"{draft.id}: {p}" for p in found)
+        accepted.append(draft.model_copy(update={"status": PriceListStatus.approved}))
+    return problems

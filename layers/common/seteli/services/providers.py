@@ -39,6 +39,7 @@ from seteli.rules.access import (
     ensure_can_check_obligations,
     ensure_can_read_provider,
     ensure_municipality,
+    ensure_person,
 )
 from seteli.store.base import now
 
@@ -435,6 +436,7 @@ def set_billing(
 ) -> Provider:
     """Set the company's billing details (spec 3.2). No approval; the municipality is told by email.
     ``version`` (optional) must be the provider's version read: 409 when stale."""
+    ensure_person(who, "change billing details")
     _ensure_admin(repos, who, provider_id)
     new = _billing(who, billing)
     provider = _provider(repos, provider_id)
@@ -461,6 +463,7 @@ def set_part_billing(
     repos, who: Principal, provider_id: str, part_id: str, billing: dict[str, Any], version: int | None = None
 ) -> ProviderPart:
     """A site's own billing details: they win over the company's for work done at the site."""
+    ensure_person(who, "change billing details")
     _ensure_admin(repos, who, provider_id)
     new = _billing(who, billing)
     provider = _provider(repos, provider_id)
@@ -474,6 +477,7 @@ def set_part_billing(
 
 def clear_part_billing(repos, who: Principal, provider_id: str, part_id: str) -> ProviderPart:
     """Remove a site's own billing details: the company's apply again. 404 when it has none."""
+    ensure_person(who, "change billing details")
     _ensure_admin(repos, who, provider_id)
     provider = _provider(repos, provider_id)
     part = _site(repos, provider_id, part_id)

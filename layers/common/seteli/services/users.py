@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from seteli.api.auth import PROVIDER_ADMIN, Principal
 from seteli.domain.users import ROLES, ProviderUser, UserRole
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from seteli.rules.access import ensure_person
 from seteli.store.base import now
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def ensure_can_manage_users(repos, who: Principal, provider_id: str) -> None:
     hour, the record tells whether the caller was passivated or demoted meanwhile."""
     if not (who.is_provider and who.provider_id == provider_id and PROVIDER_ADMIN in who.groups):
         raise Forbidden("only an admin of the provider may add and change its users")
+    ensure_person(who, "add or change users")
     me = repos.users.get(provider_id, who.subject)
     if me is not None and not me.is_active_admin:
         raise Forbidden("your account is no longer an active admin of the provider")
