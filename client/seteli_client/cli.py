@@ -8,6 +8,17 @@
   seteli reset-password [--username EMAIL]    forgot the password or locked out: a code by email
   seteli logout
 
+A company's way in (each command has --help):
+  seteli register ...                         register a company and its first admin (no sign-in)
+  seteli provider update|billing|parts|subcontractors|obligations
+  seteli users list|add|passivate|activate|teams|role
+  seteli attachments upload|list|show|download|update|replace|remove|requirements
+  seteli price-lists list|show|create|edit|delete|publish;  seteli price --service S --content C --on D
+  seteli applications list|show|rounds|apply|edit|accept-rulebook|submit|decide
+  seteli keys create|list|revoke              API keys for the provider's own systems
+  seteli providers list                       every provider (municipality users)
+  seteli mail [--last N]                      the emails a local stack has sent
+
 Which API: --api-url URL (or SETELI_API_URL); --local [STATE_DIR] for a local `make run`
 (reads STATE_DIR/local.json; without --local, .seteli/local.json in this directory or a parent is
 used when found); else the API you last signed in to.

@@ -238,6 +238,20 @@ def test_a_small_home_care_company_applies_and_is_approved(fn, company, outbox):
     assert status == 409 and "locked" in body["detail"]
     status, _, body = _post(fn, app_id, "submit", admin, version=app["version"])
     assert status == 409
+    # ... and so are its draft price lists: what the municipality reviews is what it approves
+    new_list = {
+        "service_id": SERVICE,
+        "name": "Myöhäinen",
+        "starts_on": "2027-02-01",
+        "prices": {"home-care-weekday": "1.00"},
+    }
+    status, _, body = call(
+        fn("providers"), event("POST", f"/v1/providers/{pid}/price-lists", body=new_list, claims=admin)
+    )
+    assert status == 409 and "under the municipality's review" in body["detail"]
+    ev = event("DELETE", f"/v1/providers/{pid}/price-lists/{company_list.id}", query={"version": "1"}, claims=admin)
+    status, _, body = call(fn("providers"), ev)
+    assert status == 409 and "locked" in body["detail"]
 
     # in the municipality's queue
     status, _, queue = call(
@@ -312,6 +326,23 @@ def test_second_application_for_the_same_service_is_a_409_naming_the_first(fn, c
     assert first["id"] in body["detail"] and _fields(body) == ["body.service_id"]
     status, _, other = _apply(fn, company["admin"], service="cleaning")
     assert status == 201 and other["id"] != first["id"]
+
+
+def test_a_rejected_company_may_apply_again_and_the_rejection_stays(fn, company):
+    from seteli.domain.applications import ApplicationStatus
+
+    repos = _repos()
+    status, _, first = _apply(fn, company["admin"])
+    assert status == 201
+    stored = repos.applications.get(first["id"])
+    repos.applications.change(stored.model_copy(update={"status": ApplicationStatus.rejected}))
+    status, _, again = _apply(fn, company["admin"])
+    assert status == 201, again
+    assert again["id"] != first["id"] and again["status"] == "draft"
+    assert repos.applications.get(first["id"]).status == ApplicationStatus.rejected
+    assert repos.applications.for_provider_service(company["pid"], SERVICE).id == again["id"]
+    status, _, body = _apply(fn, company["admin"])  # the new one is not rejected: one at a time
+    assert status == 409 and again["id"] in body["detail"]
 
 
 def test_unknown_service_is_a_422_naming_the_field(fn, company):

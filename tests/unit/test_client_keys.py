@@ -193,3 +193,11 @@ def test_the_sdk_sends_the_key_as_authorization():
     with pytest.raises(SeteliApiError) as exc:
         s.create_api_key("prv-a", "x", "2027-01-01")
     assert exc.value.status == 403
+
+
+def test_with_a_key_the_provider_comes_from_the_key(api, capsys, monkeypatch):
+    monkeypatch.setenv("SETELI_API_KEY", KEY)
+    run(api, "--json", "provider", "parts", "list")
+    paths = [c[1] for c in api.calls]
+    assert paths[0] == "/v1/providers/api-keys/current"  # which provider the key belongs to
+    assert paths[1] == "/v1/providers/prv-a/parts"

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
-from seteli_client.commands.company import _provider_id
+from seteli_client.commands._common import provider_id as _provider_id
 from seteli_client.sdk import SeteliError
 
 MAX_BYTES = 10 * 1024 * 1024

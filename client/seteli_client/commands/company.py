@@ -24,25 +24,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from seteli_client import auth
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _address, _s, _table
+from seteli_client.commands._common import provider_id as _provider_id
 
 KINDS = ("site", "unit", "employee")
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _provider_id(ctx: Ctx, api) -> str:
-    pid = getattr(ctx.args, "provider", None)
-    if pid:
-        return pid
-    if ctx.api_key:
-        raise UsageError("with an API key give --provider PROVIDER_ID")
-    pid = auth.identity(api.token or "").get("provider_id")
-    if not pid:
-        raise UsageError("your sign-in belongs to no provider: give --provider PROVIDER_ID")
-    return pid
 
 
 def _base(pid: str) -> str:

@@ -61,31 +61,16 @@ def attachment_problems(
     repos, tenant: Tenant, service: Service, provider_id: str, site_ids: list[str], on: date, site_names: dict
 ) -> list[Any]:
     """The service's mandatory attachments the provider lacks on ``on`` (items with .field, .message)."""
-    type_names = {t.id: t.name.fi for t in tenant.attachment_types}
-    try:
-        from seteli.rules.attachments import missing_mandatory
+    from seteli.rules.attachments import missing_mandatory
 
-        attachments = repos.attachments.for_provider(provider_id)
-    except ImportError:  # the attachments area is not there: nothing counts as present
-        out = [
-            FieldError(f"attachments.company.{t}", f"{type_names.get(t, t)} at company level is missing")
-            for t in service.mandatory_attachments.company
-        ]
-        for site in site_ids:
-            out += [
-                FieldError(f"attachments.site.{site}.{t}", f"{type_names.get(t, t)} for site {site} is missing")
-                for t in service.mandatory_attachments.site
-            ]
-        return out
+    type_names = {t.id: t.name.fi for t in tenant.attachment_types}
+    attachments = repos.attachments.for_provider(provider_id)
     return missing_mandatory(service, attachments, site_ids, on, type_names=type_names, site_names=site_names)
 
 
 def price_lists_of(repos, provider_id: str, service_id: str) -> list[Any]:
     """The provider's price lists of the service, drafts too."""
-    try:
-        return repos.price_lists.for_service(provider_id, service_id)
-    except ImportError:
-        return []
+    return repos.price_lists.for_service(provider_id, service_id)
 
 
 def sites_without_prices(lists: list[Any], site_ids: list[str]) -> list[str]:
@@ -96,10 +81,8 @@ def sites_without_prices(lists: list[Any], site_ids: list[str]) -> list[str]:
 
 def price_list_approval_items(repos, provider_id: str, service_id: str, *, at: datetime, by: str) -> list:
     """The service's draft price lists approved, as (item, new) for the decision's transaction."""
-    try:
-        from seteli.services.price_lists import approval_items
-    except ImportError:
-        return []
+    from seteli.services.price_lists import approval_items
+
     return approval_items(repos, provider_id, service_id, at=at, by=by)
 
 
@@ -225,7 +208,9 @@ def create_application(repos, who: Principal, *, service_id: str, provider_id: s
     if provider.status == ProviderStatus.passive:
         raise Conflict("the provider is passive: it no longer applies to services")
     existing = repos.applications.guard(provider_id, service_id)
-    if existing:
+    previous = repos.applications.get(existing) if existing else None
+    rejected = existing if previous is not None and previous.status == S.rejected else None
+    if existing and not rejected:
         raise Conflict(
             f"the provider has applied to service {service_id} already: application {existing}; continue that one",
             [FieldError("body.service_id", f"applied already (application {existing})")],
@@ -242,7 +227,8 @@ def create_application(repos, who: Principal, *, service_id: str, provider_id: s
         transitions=1,
     )
     first = Transition(application_id=app.id, seq=1, from_status=None, to_status=S.draft, by=by, at=at)
-    return repos.applications.create(app, first)
+    # a rejected company may apply again: a new application, the rejected one stays as it was
+    return repos.applications.create(app, first, after_rejected=rejected)
 
 
 # ---------------------------------------------------------------- list
@@ -599,9 +585,7 @@ def decide(
         extra += price_list_approval_items(repos, app.provider_id, app.service_id, at=at, by=who.subject)
         if provider is not None and provider.status == ProviderStatus.registered:
             active = provider.model_copy(update={"status": ProviderStatus.active, "updated_at": at})
-            item = repos.providers._item(active)  # the repository's own mapping of a provider
-            item.version = provider.version or None
-            extra.append((item, False))
+            extra.append((repos.providers.item_for(active), False))
     changed = app.model_copy(
         update={
             "status": to,

@@ -91,6 +91,21 @@ def service_approved(repos, provider_id: str, service_id: str) -> bool:
     return str(getattr(status, "value", status) or "") == "approved"
 
 
+def ensure_not_under_review(repos, provider_id: str, service_id: str) -> None:
+    """While the municipality reviews an application, its drafts are what it reviews: they are
+    approved as they are when it decides, so nobody changes them meanwhile (409)."""
+    try:
+        found = repos.applications.for_provider_service(provider_id, service_id)
+    except (ImportError, AttributeError):
+        return
+    status = getattr(found, "status", None) if found is not None else None
+    if str(getattr(status, "value", status) or "") == "submitted":
+        raise Conflict(
+            f"the application for service {service_id} is under the municipality's review: its draft "
+            "price lists are locked until the decision (a returned application opens them again)"
+        )
+
+
 # ---------------------------------------------------------------- who may
 
 
@@ -231,6 +246,7 @@ def create_price_list(
     service = _service(tenant, service_id, errors)
     if service is not None:
         ensure_in_team(repos, who, service_id)
+        ensure_not_under_review(repos, provider_id, service_id)
     clean_name = _name(name, errors)
     lvl = _level(repos, provider_id, level, part_id, errors)
     money = _prices(service, prices, errors)
@@ -287,6 +303,8 @@ def update_price_list(
     if pl.approved and set(changes) - {"notes"}:
         fields = sorted(set(changes) - {"notes"})
         raise Conflict(APPROVED_IS_IMMUTABLE, [FieldError(f"body.{k}", "the list is approved") for k in fields])
+    if not pl.approved:
+        ensure_not_under_review(repos, provider_id, pl.service_id)
     _check_version(pl, version)
     errors: list[FieldError] = []
     update: dict[str, Any] = {}
@@ -327,6 +345,7 @@ def delete_price_list(repos, who: Principal, provider_id: str, price_list_id: st
             "an approved price list is never deleted: events of its days are priced by it; "
             "make a new list with a later start date to supersede it"
         )
+    ensure_not_under_review(repos, provider_id, pl.service_id)
     _check_version(pl, version, "query.version")
     repos.price_lists.delete(pl.model_copy(update={"version": version}))
 

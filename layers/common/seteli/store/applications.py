@@ -124,12 +124,19 @@ class ApplicationRepository:
         app_id = self.guard(provider_id, service_id)
         return self.get(app_id) if app_id else None
 
-    def create(self, app: Application, first: Transition) -> Application:
+    def create(self, app: Application, first: Transition, *, after_rejected: str | None = None) -> Application:
         """The application, its guard (one per provider and service) and its first transition.
-        409 naming the existing application when the provider has applied to the service already."""
+        409 naming the existing application when the provider has applied to the service already.
+        ``after_rejected``: the rejected application the guard points at; the new one takes its
+        place (conditioned on the guard's version, so two new applications cannot both win)."""
+        guard, new_guard = guard_item(app), True
+        if after_rejected:
+            current = get_item(DocItem, guard.pk, guard.sk)
+            if current is not None and json.loads(current.document).get("application_id") == after_rejected:
+                guard.version, new_guard = current.version, False
         try:
             transact(
-                [(application_item(app), True), (guard_item(app), True), (transition_item(first), True)],
+                [(application_item(app), True), (guard, new_guard), (transition_item(first), True)],
                 f"application {app.id} exists already",
             )
         except Conflict:

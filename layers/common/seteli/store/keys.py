@@ -74,6 +74,16 @@ def price_list_gsi1pk(price_list_id: str) -> str:
     return f"PRICELISTID#{price_list_id}"
 
 
+PRICE_LIST_GSI1SK = "PRICELIST"
+
+
+def price_list_guard_sk(service_id: str, starts_on: str, level: str, part_id: str | None) -> str:
+    """One approved list per (service, start date, level/part): the guard sorts beside the lists
+    (``APPROVED-...`` never collides with a generated ``pl-...`` id)."""
+    slot = "APPROVED-company" if level == "company" else f"APPROVED-part-{part_id}"
+    return price_list_sk(service_id, starts_on, slot)
+
+
 OBLIGATIONS_SK = "OBLIGATIONS"  # the latest obligations check (tilaajavastuu) of the provider
 
 

@@ -22,14 +22,13 @@ from pynamodb.transactions import TransactWrite
 
 from seteli.domain.price_lists import StoredPriceList
 from seteli.errors import Conflict, FieldError
-from seteli.rules.price_lists import PriceLevel
 from seteli.store import keys
 from seteli.store.base import conditional_failed, doc_item, from_doc, get_item, save
 from seteli.store.models import DocItem, Item
 
 KIND = "price_list"
 GUARD_KIND = "price_list_guard"
-GSI1SK = "PRICELIST"
+GSI1SK = keys.PRICE_LIST_GSI1SK
 
 
 def stale(version: int, field: str = "body.version") -> Conflict:
@@ -54,10 +53,9 @@ def item(pl: StoredPriceList, version: int | None = None) -> DocItem:
 
 def guard_item(pl: StoredPriceList) -> DocItem:
     """The item that makes ``pl`` the only approved list of its level/part starting on its date."""
-    slot = "APPROVED-company" if pl.level is PriceLevel.company else f"APPROVED-part-{pl.part_id}"
     return doc_item(
         keys.provider_pk(pl.provider_id),
-        keys.price_list_sk(pl.service_id, pl.starts_on.isoformat(), slot),
+        keys.price_list_guard_sk(pl.service_id, pl.starts_on.isoformat(), pl.level.value, pl.part_id),
         {"price_list_id": pl.id, "level": pl.level.value, "part_id": pl.part_id},
         kind=GUARD_KIND,
     )

@@ -241,6 +241,13 @@ class ProviderRepository:
         version = save(item, "the obligations check ran twice at once; read the provider again")
         return status.model_copy(update={"version": version})
 
+    def item_for(self, provider: Provider) -> ProviderItem:
+        """The item that saves ``provider`` conditioned on the version it was read with, for a
+        caller's transaction (an application's approval makes its provider active in the same one)."""
+        item = self._item(provider)
+        item.version = provider.version or None
+        return item
+
     # ------------------------------------------------------------ mapping
 
     @staticmethod
