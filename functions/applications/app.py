@@ -389,7 +389,7 @@ def accept_rulebook(application_id: Id, body: Annotated[RulebookIn, Body()]) -> 
         "body.service_id (no round open). Once submitted the application is locked until the decision."
     ),
     tags=TAGS,
-    responses={422: {"description": "What is missing", "content": PROBLEM}},
+    responses={200: {"description": "Submitted"}, 422: {"description": "What is missing", "content": PROBLEM}},
 )
 def submit_application(application_id: Id, body: Annotated[SubmitIn, Body()]) -> SubmittedOut:
     done = svc.submit(repositories(), principal(app), application_id, version=body.version)

@@ -56,6 +56,8 @@ def _out(k: ApiKey) -> ApiKeyOut:
     "/v1/providers/<provider_id>/api-keys",
     summary="Create an API key for the provider's own systems (provider admin); the key is shown only once",
     tags=["api keys"],
+    status_code=201,
+    responses={201: {"description": "Created: the key, shown only this once"}},
 )
 def create_api_key(provider_id: Id, body: Annotated[ApiKeyIn, Body()]) -> Response[NewApiKeyOut]:
     record, key = svc.create_key(

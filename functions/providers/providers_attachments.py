@@ -219,7 +219,10 @@ def create_attachment(provider_id: Id, body: Annotated[AttachmentIn, Body()]) ->
         "A refused file is deleted: 422 naming `file` and the reason."
     ),
     tags=TAGS,
-    responses={422: {"description": "The file was refused and deleted", "content": PROBLEM}},
+    responses={
+        200: {"description": "The file is checked and in place"},
+        422: {"description": "The file was refused and deleted", "content": PROBLEM},
+    },
 )
 def complete_upload(provider_id: Id, attachment_id: Id) -> AttachmentOut:
     return _out(svc.complete_upload(repositories(), files(), principal(router), provider_id, attachment_id))
@@ -249,7 +252,7 @@ def get_attachment(provider_id: Id, attachment_id: Id) -> AttachmentOut:
     f"{BASE}/<attachment_id>",
     summary="Change an attachment's name or validity (the provider's users)",
     tags=TAGS,
-    responses={409: {"description": "Stale version", "content": PROBLEM}},
+    responses={200: {"description": "Done"}, 409: {"description": "Stale version", "content": PROBLEM}},
 )
 def patch_attachment(provider_id: Id, attachment_id: Id, body: Annotated[AttachmentPatch, Body()]) -> AttachmentOut:
     changes = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
@@ -263,7 +266,7 @@ def patch_attachment(provider_id: Id, attachment_id: Id, body: Annotated[Attachm
     f"{BASE}/<attachment_id>/replace",
     summary="Replace the file: a new upload; the old file stays until the new one is completed",
     tags=TAGS,
-    responses={409: {"description": "Stale version", "content": PROBLEM}},
+    responses={200: {"description": "Done"}, 409: {"description": "Stale version", "content": PROBLEM}},
 )
 def replace_file(provider_id: Id, attachment_id: Id, body: Annotated[ReplaceIn, Body()]) -> AttachmentUploadOut:
     att, ticket = svc.replace_file(

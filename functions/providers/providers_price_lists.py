@@ -187,7 +187,10 @@ def get_price_list(provider_id: Id, price_list_id: Id) -> PriceListOut:
     summary="Change a draft; of an approved list only its notes",
     description="An approved list is never edited (409): make a new list with a later start date.",
     tags=TAGS,
-    responses={409: {"description": "Approved, or a stale version", "content": PROBLEM}},
+    responses={
+        200: {"description": "Changed"},
+        409: {"description": "Approved, or a stale version", "content": PROBLEM},
+    },
 )
 def patch_price_list(provider_id: Id, price_list_id: Id, body: Annotated[PriceListPatch, Body()]) -> PriceListOut:
     repos, who = repositories(), principal(router)
@@ -219,7 +222,10 @@ def delete_price_list(
         "window when it has one, and it must start after the current list of its level and part (409 otherwise)."
     ),
     tags=TAGS,
-    responses={409: {"description": "Cannot be published now, or stale", "content": PROBLEM}},
+    responses={
+        200: {"description": "Published: approved"},
+        409: {"description": "Cannot be published now, or stale", "content": PROBLEM},
+    },
 )
 def publish_price_list(provider_id: Id, price_list_id: Id, body: Annotated[PublishIn, Body()]) -> PriceListOut:
     return _out(svc.publish(repositories(), principal(router), provider_id, price_list_id, version=body.version))
@@ -233,7 +239,7 @@ def publish_price_list(provider_id: Id, price_list_id: Id, body: Annotated[Publi
         "prices it, not the day it is recorded. 404 when no approved list prices it."
     ),
     tags=TAGS,
-    responses={404: {"description": "No approved price", "content": PROBLEM}},
+    responses={200: {"description": "The price"}, 404: {"description": "No approved price", "content": PROBLEM}},
 )
 def get_price(
     provider_id: Id,

@@ -67,6 +67,8 @@ def _out(u: ProviderUser) -> UserOut:
     "/v1/providers/<provider_id>/users",
     summary="Invite a user (provider admin): a Cognito user with a one-time password sent by email",
     tags=["provider users"],
+    status_code=201,
+    responses={201: {"description": "Invited: the user's record"}},
 )
 def add_user(provider_id: Id, body: Annotated[UserIn, Body()]) -> Response[UserOut]:
     user = svc.add_user(

@@ -41,3 +41,16 @@ def test_every_error_in_the_openapi_document_is_problem_json():
                 if status.startswith(("4", "5")):
                     assert list(response["content"]) == ["application/problem+json"], (path, method, status)
             assert op["security"] == ([] if "public" in op.get("tags", []) else [{"cognito": []}]), (path, method)
+
+
+def test_every_operation_documents_its_success_with_a_body_or_204():
+    """powertools drops the default 200 when a route lists other responses: each must name its 2xx."""
+
+    doc = json.loads((ROOT / "layers/common/seteli/api/openapi.json").read_text(encoding="utf-8"))
+    missing = []
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            ok = {k: v for k, v in op["responses"].items() if k.startswith("2")}
+            if not ok or any(k != "204" and "content" not in v for k, v in ok.items()):
+                missing.append(f"{method.upper()} {path}")
+    assert missing == []
