@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import pytest
 
-from seteli_client import cli, config
-from tests.factories import client_token as token
+from seteli_client import cli
+from tests import client_fakes
 
-API = "http://api.test"
+API = client_fakes.API
 MISSING = [
     {"field": "body.rulebook", "message": "accept the rulebook home-care (version 2026.1) before submitting"},
     {"field": "attachments.company.tax-debt-certificate", "message": "Verovelkatodistus at company level is missing"},
@@ -104,25 +103,18 @@ class FakeApi:
 
     @staticmethod
     def problem(status: int, detail: str, errors: list | None = None) -> httpx.Response:
-        return httpx.Response(
-            status,
-            json={"type": "about:blank", "title": "x", "status": status, "detail": detail, "errors": errors or []},
-            headers={"Content-Type": "application/problem+json"},
-        )
+        return client_fakes.problem(status, detail, errors=errors or [])
 
 
 @pytest.fixture
 def api(tmp_path, monkeypatch):
-    for var in ("SETELI_API_URL", "SETELI_API_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("SETELI_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.chdir(tmp_path)
-    config.save_session(config.Session(id_token=token(), expires_at=time.time() + 3600, api_url=API, username="me"))
+    client_fakes.isolate(tmp_path, monkeypatch)
+    client_fakes.sign_in(username="me")
     return FakeApi()
 
 
 def run(fake: FakeApi, *argv: str) -> int:
-    return cli.main(["--api-url", API, *argv], transport=httpx.MockTransport(fake))
+    return client_fakes.run(fake, *argv)
 
 
 def test_list_passes_the_filters(api, capsys):

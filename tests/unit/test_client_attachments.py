@@ -11,22 +11,17 @@ import httpx
 import pytest
 
 from seteli_client import cli, config
+from tests import client_fakes
 from tests.factories import client_token as token
 
-API = "http://api.test"
+API = client_fakes.API
 S3 = "http://s3.test"
 BASE = "/v1/providers/prv-a/attachments"
 PDF = b"%PDF-1.7\n" + b"x" * 50
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 30
 
 
-def problem(status: int, detail: str, field: str | None = None) -> httpx.Response:
-    errors = [{"field": field, "message": detail}] if field else []
-    return httpx.Response(
-        status,
-        json={"type": "about:blank", "title": "x", "status": status, "detail": detail, "errors": errors},
-        headers={"Content-Type": "application/problem+json"},
-    )
+problem = client_fakes.problem
 
 
 class Fake:
@@ -186,18 +181,13 @@ class Fake:
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
-    for var in ("SETELI_API_URL", "SETELI_API_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("SETELI_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.chdir(tmp_path)
-    config.save_session(
-        config.Session(id_token=token(), expires_at=time.time() + 3600, api_url=API, username="me@a.example")
-    )
+    client_fakes.isolate(tmp_path, monkeypatch)
+    client_fakes.sign_in()
     return Fake()
 
 
 def run(fake: Fake, *argv: str) -> int:
-    return cli.main(["--api-url", API, *argv], transport=httpx.MockTransport(fake))
+    return client_fakes.run(fake, *argv)
 
 
 def test_upload_creates_posts_the_file_and_completes(fake, tmp_path, capsys):

@@ -4,25 +4,19 @@
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import pytest
 
 from seteli_client import cli, config
+from tests import client_fakes
 from tests.factories import client_token as token
 
-API = "http://api.test"
+API = client_fakes.API
 BASE = "/v1/providers/prv-a"
 
 
-def problem(status: int, detail: str, field: str | None = None) -> httpx.Response:
-    errors = [{"field": field, "message": detail}] if field else []
-    return httpx.Response(
-        status,
-        json={"type": "about:blank", "title": "x", "status": status, "detail": detail, "errors": errors},
-        headers={"Content-Type": "application/problem+json"},
-    )
+problem = client_fakes.problem
 
 
 class FakeApi:
@@ -147,20 +141,15 @@ class FakeApi:
 
 @pytest.fixture
 def api(tmp_path, monkeypatch):
-    for var in ("SETELI_API_URL", "SETELI_API_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("SETELI_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.chdir(tmp_path)
+    client_fakes.isolate(tmp_path, monkeypatch)
     fake = FakeApi()
-    fake.sign_in = lambda tok: config.save_session(
-        config.Session(id_token=tok, expires_at=time.time() + 3600, api_url=API, username="me@a.example")
-    )
+    fake.sign_in = client_fakes.sign_in
     fake.sign_in(token())
     return fake
 
 
 def run(fake: FakeApi, *argv: str) -> int:
-    return cli.main(["--api-url", API, *argv], transport=httpx.MockTransport(fake))
+    return client_fakes.run(fake, *argv)
 
 
 REGISTER = [

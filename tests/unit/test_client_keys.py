@@ -9,11 +9,12 @@ import time
 import httpx
 import pytest
 
-from seteli_client import cli, config
+from seteli_client import config
 from seteli_client.sdk import Seteli, SeteliApiError
+from tests import client_fakes
 from tests.factories import client_token as token
 
-API = "http://api.test"
+API = client_fakes.API
 KEY = "seteli_abcdefghijkl_" + "S" * 43
 
 
@@ -69,31 +70,19 @@ class FakeApi:
             "version": 1,
         }
 
-    @staticmethod
-    def problem(status: int, detail: str, field: str | None = None) -> httpx.Response:
-        errors = [{"field": field, "message": detail}] if field else []
-        return httpx.Response(
-            status,
-            json={"type": "about:blank", "title": "x", "status": status, "detail": detail, "errors": errors},
-            headers={"Content-Type": "application/problem+json"},
-        )
+    problem = staticmethod(client_fakes.problem)
 
 
 @pytest.fixture
 def api(tmp_path, monkeypatch):
-    for var in ("SETELI_API_URL", "SETELI_API_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("SETELI_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.chdir(tmp_path)
+    client_fakes.isolate(tmp_path, monkeypatch)
     fake = FakeApi()
-    config.save_session(
-        config.Session(id_token=token(), expires_at=time.time() + 3600, api_url=API, username="me@a.example")
-    )
+    client_fakes.sign_in()
     return fake
 
 
 def run(fake: FakeApi, *argv: str) -> int:
-    return cli.main(["--api-url", API, *argv], transport=httpx.MockTransport(fake))
+    return client_fakes.run(fake, *argv)
 
 
 def test_create_prints_the_key_once_with_a_warning(api, capsys):

@@ -4,25 +4,17 @@ API (httpx.MockTransport) that keeps versions and refuses edits of approved list
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import pytest
 
-from seteli_client import cli, config
-from tests.factories import client_token as token
+from tests import client_fakes
 
-API = "http://api.test"
+API = client_fakes.API
 BASE = "/v1/providers/prv-a/price-lists"
 
 
-def problem(status: int, detail: str, field: str | None = None) -> httpx.Response:
-    errors = [{"field": field, "message": detail}] if field else []
-    return httpx.Response(
-        status,
-        json={"type": "about:blank", "title": "x", "status": status, "detail": detail, "errors": errors},
-        headers={"Content-Type": "application/problem+json"},
-    )
+problem = client_fakes.problem
 
 
 def pl(id_: str, **kw) -> dict:
@@ -107,18 +99,13 @@ class FakeApi:
 
 @pytest.fixture
 def api(tmp_path, monkeypatch):
-    for var in ("SETELI_API_URL", "SETELI_API_KEY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("SETELI_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.chdir(tmp_path)
-    config.save_session(
-        config.Session(id_token=token(), expires_at=time.time() + 3600, api_url=API, username="me@a.example")
-    )
+    client_fakes.isolate(tmp_path, monkeypatch)
+    client_fakes.sign_in()
     return FakeApi()
 
 
 def run(fake: FakeApi, *argv: str) -> int:
-    return cli.main(["--api-url", API, *argv], transport=httpx.MockTransport(fake))
+    return client_fakes.run(fake, *argv)
 
 
 def test_list_shows_validity_and_filters(api, capsys):
