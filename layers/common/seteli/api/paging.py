@@ -46,3 +46,21 @@ def decode_cursor(cursor: str | None, secret: str) -> dict[str, Any] | None:
     if not isinstance(key, dict):
         raise bad
     return key
+
+
+def gsi2_start_key(cursor: str | None, secret: str, *, gsi2pk: str, sk: str) -> dict[str, Any] | None:
+    """The LastEvaluatedKey of a gsi2 Query from ``cursor``, checked to be one of *this* query's
+    keys (signed by us, the same partition and item type): 422 ``query.next`` otherwise."""
+    bad = ValidationFailed("the paging cursor is not valid", [FieldError("query.next", "use the value of `next`")])
+    try:
+        key = decode_cursor(cursor, secret)
+    except ValidationFailed:
+        raise bad from None
+    if key is None:
+        return None
+    wanted = {"pk", "sk", "gsi2pk", "gsi2sk"}
+    if set(key) != wanted or not all(isinstance(v, dict) and isinstance(v.get("S"), str) for v in key.values()):
+        raise bad
+    if key["gsi2pk"]["S"] != gsi2pk or key["sk"]["S"] != sk:
+        raise bad
+    return key

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from seteli.api.auth import CASE_WORKER, MUNICIPALITY_ADMIN, PROVIDER_ADMIN, Principal
-from seteli.api.paging import decode_cursor, encode_cursor
+from seteli.api.paging import encode_cursor
 from seteli.domain.applications import (
     Actor,
     Application,
@@ -241,21 +241,12 @@ def _cursor_secret(repos) -> str:
 
 
 def _start_key(cursor: str | None, secret: str, status: ApplicationStatus) -> dict[str, Any] | None:
+    from seteli.api.paging import gsi2_start_key
     from seteli.store import keys
 
-    bad = ValidationFailed("the paging cursor is not valid", [FieldError("query.next", "use the value of `next`")])
-    try:
-        key = decode_cursor(cursor, secret)
-    except ValidationFailed:
-        raise bad from None
-    if key is None:
-        return None
-    wanted = {"pk", "sk", "gsi2pk", "gsi2sk"}
-    if set(key) != wanted or not all(isinstance(v, dict) and isinstance(v.get("S"), str) for v in key.values()):
-        raise bad
-    if key["gsi2pk"]["S"] != keys.applications_by_status_gsi2pk(status.value) or key["sk"]["S"] != keys.APPLICATION_SK:
-        raise bad
-    return key
+    return gsi2_start_key(
+        cursor, secret, gsi2pk=keys.applications_by_status_gsi2pk(status.value), sk=keys.APPLICATION_SK
+    )
 
 
 def list_applications(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from seteli.api.auth import Principal
-from seteli.api.paging import decode_cursor, encode_cursor
+from seteli.api.paging import encode_cursor
 from seteli.domain.identifiers import normalise_business_id
 from seteli.domain.provider import (
     Address,
@@ -167,21 +167,10 @@ def cursor_secret(settings) -> str:
 
 
 def _start_key(cursor: str | None, secret: str) -> dict[str, Any] | None:
-    bad = ValidationFailed("the paging cursor is not valid", [FieldError("query.next", "use the value of `next`")])
-    try:
-        key = decode_cursor(cursor, secret)
-    except ValidationFailed:
-        raise bad from None
-    if key is None:
-        return None
+    from seteli.api.paging import gsi2_start_key
     from seteli.store import keys
 
-    wanted = {"pk", "sk", "gsi2pk", "gsi2sk"}
-    if set(key) != wanted or not all(isinstance(v, dict) and isinstance(v.get("S"), str) for v in key.values()):
-        raise bad
-    if key["gsi2pk"]["S"] != keys.PROVIDERS_GSI2PK or key["sk"]["S"] != keys.PROVIDER_PROFILE_SK:
-        raise bad
-    return key
+    return gsi2_start_key(cursor, secret, gsi2pk=keys.PROVIDERS_GSI2PK, sk=keys.PROVIDER_PROFILE_SK)
 
 
 def list_providers(
