@@ -1,13 +1,29 @@
-"""Demo data for `make run`: users (one per group) and providers with sites at real places.
+"""Demo data for `make run`: users (one per group), providers with sites at real places, their
+attachments, applications and price lists.
 
-The users are created in the local Cognito pool by the local runtime (local/users.py); the
-providers are written through the repositories by ``seed_demo``. Price lists, applications and
-entitlements join the demo data with the issues that build them.
+The users are created in the local Cognito pool by the local runtime (local/users.py); everything
+else is written through the repositories by ``seed_demo``, with fixed dates in 2026 so that the demo
+looks the same every time:
+
+- every demo provider has its mandatory attachments (small PDFs in the attachments bucket, ready);
+  Koivurinne's liability insurance runs out on 31.12.2026;
+- approved (active, price lists approved with the application by the demo case worker):
+  Aurinkohoiva for assisted-living and home-care, Koivurinne for assisted-living and service-housing,
+  Siisti Koti for cleaning and errand-help;
+- Aurinkohoiva's home-care prices change on 1.7.2026 (a newer list it published in May 2026), and
+  Koivurinne's Laukaa site has its own assisted-living list (cheaper than the company's);
+- one application waits for the municipality's review: Kotiapu Virtanen for cleaning, submitted
+  16.11.2026, complete, with its draft price list from 1.1.2027.
+
+Entitlements and events join the demo data with the issues that build them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+log = logging.getLogger("local")
 
 DEMO_PASSWORD = "Seteli-demo-2026"
 
@@ -125,8 +141,9 @@ def demo_providers(now: datetime | None = None):
 
 
 def seed_demo(settings) -> int:
-    """Write the demo providers (with their obligations check and the demo provider users' records)
-    into the stack's table. Idempotent: existing ones are kept. Returns how many providers were new."""
+    """Write the demo providers (with their obligations check and the demo provider users' records),
+    their attachments, applications and price lists into the stack's table. Idempotent: what exists
+    is kept. Returns how many providers were new."""
     from local.users import store_demo_user_records
     from seteli.adapters.obligations import FakeRegister
     from seteli.errors import Conflict
@@ -144,4 +161,522 @@ def seed_demo(settings) -> int:
         except Conflict:
             pass
     store_demo_user_records(settings)
+    try:
+        seed_reviews(settings)
+    except Exception:  # noqa: BLE001 - the stack still starts; the log says what is missing
+        log.exception("demo attachments, applications and price lists were not (all) written")
     return created
+
+
+# ---------------------------------------------------------------- attachments, applications, price lists
+
+SLUG = {AURINKO: "aurinko", KOTIAPU: "kotiapu", KOIVURINNE: "koivurinne", SIISTI: "siisti"}
+CASE_WORKER = "kasittelija@kunta.example"
+PROVIDER_ADMINS = {AURINKO: "paakayttaja@aurinkohoiva.example"}  # the others have no demo sign-in
+COMPANY_TYPES = (
+    "trade-register-extract",
+    "tax-debt-certificate",
+    "pension-insurance-certificate",
+    "liability-insurance",
+)
+UPLOADED = datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
+VALID_FROM = date(2026, 1, 2)
+VALID_UNTIL = date(2027, 12, 31)
+# (provider, type) -> valid_until other than VALID_UNTIL; None: until further notice
+VALIDITY = {
+    **{(pid, "trade-register-extract"): None for pid in SLUG},
+    (KOIVURINNE, "liability-insurance"): date(2026, 12, 31),  # runs out soon: renewal due
+}
+SITE_ATTACHMENTS = {AURINKO: ["site-kyllo", "site-muurame"], KOIVURINNE: ["site-vaajakoski", "site-laukaa"]}
+
+
+def _t(month: int, day: int, hour: int = 9, minute: int = 0, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+# id, provider, service, sites, operating areas, created, submitted, approved (None: waits for review)
+APPLICATIONS = [
+    (
+        "app-aurinko-assisted-living",
+        AURINKO,
+        "assisted-living",
+        ["site-kyllo", "site-muurame"],
+        ["Jyväskylä", "Muurame"],
+        _t(1, 5),
+        _t(1, 7, 10),
+        _t(1, 12, 13),
+    ),
+    (
+        "app-aurinko-home-care",
+        AURINKO,
+        "home-care",
+        ["site-kyllo", "site-muurame"],
+        ["Jyväskylä", "Muurame"],
+        _t(1, 5, 9, 30),
+        _t(1, 7, 10, 15),
+        _t(1, 12, 13, 30),
+    ),
+    (
+        "app-koivurinne-assisted-living",
+        KOIVURINNE,
+        "assisted-living",
+        ["site-vaajakoski", "site-laukaa"],
+        ["Jyväskylä", "Laukaa"],
+        _t(1, 6),
+        _t(1, 8, 11),
+        _t(1, 13, 10),
+    ),
+    (
+        "app-koivurinne-service-housing",
+        KOIVURINNE,
+        "service-housing",
+        ["site-vaajakoski"],
+        ["Jyväskylä"],
+        _t(1, 6, 9, 20),
+        _t(1, 8, 11, 10),
+        _t(1, 13, 10, 20),
+    ),
+    (
+        "app-siisti-cleaning",
+        SIISTI,
+        "cleaning",
+        ["site-aanekoski"],
+        ["Äänekoski", "Jyväskylä"],
+        _t(1, 7),
+        _t(1, 9, 14),
+        _t(1, 14, 9),
+    ),
+    (
+        "app-siisti-errand-help",
+        SIISTI,
+        "errand-help",
+        ["site-aanekoski"],
+        ["Äänekoski"],
+        _t(1, 7, 9, 15),
+        _t(1, 9, 14, 10),
+        _t(1, 14, 9, 10),
+    ),
+    (
+        "app-kotiapu-cleaning",
+        KOTIAPU,
+        "cleaning",
+        ["site-palokka"],
+        ["Jyväskylä"],
+        _t(11, 2, 8),
+        _t(11, 16, 10, 15),
+        None,
+    ),
+]
+WAITING_APPLICATION = "app-kotiapu-cleaning"
+
+# id, provider, service, part (None: company level), name, starts on, prices, published at
+# (None: approved with the application, or still a draft when the application waits for review)
+PRICE_LISTS = [
+    (
+        "pl-aurinko-assisted-living-2026",
+        AURINKO,
+        "assisted-living",
+        None,
+        "Tehostettu palveluasuminen 2026",
+        date(2026, 1, 1),
+        {"care-day": "99.00"},
+        None,
+    ),
+    (
+        "pl-aurinko-home-care-2026",
+        AURINKO,
+        "home-care",
+        None,
+        "Kotihoito 2026",
+        date(2026, 1, 1),
+        {"home-care-weekday": "34.00", "home-care-evening": "38.00"},
+        None,
+    ),
+    (
+        "pl-aurinko-home-care-2026-07",
+        AURINKO,
+        "home-care",
+        None,
+        "Kotihoito 7/2026",
+        date(2026, 7, 1),
+        {"home-care-weekday": "35.50", "home-care-evening": "39.50"},
+        _t(5, 15, 12),
+    ),
+    (
+        "pl-koivurinne-assisted-living-2026",
+        KOIVURINNE,
+        "assisted-living",
+        None,
+        "Tehostettu palveluasuminen 2026",
+        date(2026, 1, 1),
+        {"care-day": "97.00"},
+        None,
+    ),
+    (
+        "pl-koivurinne-laukaa-assisted-living-2026",
+        KOIVURINNE,
+        "assisted-living",
+        "site-laukaa",
+        "Koivurinne Laukaa 2026",
+        date(2026, 1, 1),
+        {"care-day": "94.50"},
+        None,
+    ),
+    (
+        "pl-koivurinne-service-housing-2026",
+        KOIVURINNE,
+        "service-housing",
+        None,
+        "Palveluasuminen 2026",
+        date(2026, 1, 1),
+        {"housing-day": "62.00"},
+        None,
+    ),
+    (
+        "pl-siisti-cleaning-2026",
+        SIISTI,
+        "cleaning",
+        None,
+        "Siivous 2026",
+        date(2026, 1, 1),
+        {"cleaning": "27.50"},
+        None,
+    ),
+    (
+        "pl-siisti-errand-help-2026",
+        SIISTI,
+        "errand-help",
+        None,
+        "Asiointiapu 2026",
+        date(2026, 1, 1),
+        {"errand-help": "24.00"},
+        None,
+    ),
+    (
+        "pl-kotiapu-cleaning-2027",
+        KOTIAPU,
+        "cleaning",
+        None,
+        "Siivous 2027",
+        date(2027, 1, 1),
+        {"cleaning": "26.00"},
+        None,
+    ),
+]
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small valid one-page PDF showing ``title`` (what the demo attachments hold)."""
+    text = title.encode("latin-1", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 18 Tf 72 770 Td (" + text + b") Tj 0 -28 Td /F1 11 Tf (Seteli demo) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _subject(settings, email: str, fallback: str) -> str:
+    """The Cognito ``sub`` of a demo user when the pool has it (``make run``), else ``fallback``."""
+    if not settings.user_pool_id:
+        return fallback
+    try:
+        import boto3
+
+        idp = boto3.client("cognito-idp", region_name=settings.region)
+        res = idp.admin_get_user(UserPoolId=settings.user_pool_id, Username=email)
+        return next(a["Value"] for a in res["UserAttributes"] if a["Name"] == "sub")
+    except Exception:  # noqa: BLE001 - tests seed the providers without the demo users
+        return fallback
+
+
+class _Demo:
+    """What the seeding needs: the repositories, the tenant, the bucket and who acts."""
+
+    def __init__(self, settings) -> None:
+        from seteli.domain.applications import Actor
+        from seteli.services.tenant_config import current_tenant
+        from seteli.store import repositories
+
+        self.settings = settings
+        self.repos = repositories(settings)
+        self.tenant = current_tenant(self.repos.tenant)
+        self._files = None
+        self.case_worker = Actor(
+            subject=_subject(settings, CASE_WORKER, "demo-case-worker"),
+            name="Kaisa Käsittelijä",
+            email=CASE_WORKER,
+            role="case_worker",
+        )
+        self.admins: dict[str, Actor] = {}
+        users = {u.subject: u for pid in PROVIDER_ADMINS for u in self.repos.users.list(pid)}
+        for pid, slug in SLUG.items():
+            provider = self.repos.providers.get(pid)
+            email = PROVIDER_ADMINS.get(pid) or (provider.contact_email if provider else f"info@{slug}.example")
+            sub = _subject(settings, email, f"demo-{slug}-admin") if pid in PROVIDER_ADMINS else f"demo-{slug}-admin"
+            name = users[sub].name if sub in users else (provider.contact_name if provider else None)
+            self.admins[pid] = Actor(subject=sub, name=name, email=email, role="provider_admin")
+
+    @property
+    def files(self):
+        if self._files is None:
+            from seteli.adapters.files import S3Files
+
+            s = self.settings
+            self._files = S3Files(s.attachments_bucket, s.region, s.files_endpoint_url)
+        return self._files
+
+
+def _attachments(demo: _Demo, provider_id: str) -> int:
+    """The provider's mandatory attachments as ready ones with their files in the bucket."""
+    from seteli.domain.attachments import Attachment, AttachmentStatus
+    from seteli.errors import Conflict
+    from seteli.rules.attachments import sniff_type
+
+    repos = demo.repos
+    names = {t.id: t.name.fi for t in demo.tenant.attachment_types}
+    parts = {p.id: p for p in repos.providers.parts(provider_id)}
+    slug = SLUG[provider_id]
+    wanted = [(t, None) for t in COMPANY_TYPES] + [
+        ("self-monitoring-plan", s) for s in SITE_ATTACHMENTS.get(provider_id, []) if s in parts
+    ]
+    written = 0
+    for type_id, part_id in wanted:
+        att_id = f"att-{slug}-{type_id}" + (f"-{part_id.removeprefix('site-')}" if part_id else "")
+        if type_id not in names or repos.attachments.get(provider_id, att_id) is not None:
+            continue
+        name = names[type_id] + (f" – {parts[part_id].name}" if part_id else "")
+        body = demo_pdf(name)
+        key = f"attachments/{provider_id}/{att_id}/1"  # as seteli.services.attachments names them
+        demo.files.s3.put_object(Bucket=demo.files.bucket, Key=key, Body=body, ContentType="application/pdf")
+        by = demo.admins[provider_id].subject
+        att = Attachment(
+            id=att_id,
+            provider_id=provider_id,
+            type_id=type_id,
+            name=name,
+            part_id=part_id,
+            valid_from=VALID_FROM,
+            valid_until=VALIDITY.get((provider_id, type_id), VALID_UNTIL),
+            status=AttachmentStatus.ready,
+            filename=f"{slug}-{type_id}{'-' + part_id if part_id else ''}.pdf",
+            content_type="application/pdf",
+            sniffed_type=sniff_type(body[:16]),
+            size=len(body),
+            object_key=key,
+            object_n=1,
+            created_by=by,
+            created_at=UPLOADED,
+            uploaded_by=by,
+            uploaded_at=UPLOADED,
+            updated_at=UPLOADED,
+        )
+        try:
+            repos.attachments.create(att)
+            written += 1
+        except Conflict:
+            pass
+    return written
+
+
+def _draft_lists(demo: _Demo, provider_id: str, service_id: str, at: datetime) -> None:
+    """The service's price lists that go with the application (drafts until it is approved)."""
+    from seteli.domain.money import Money
+    from seteli.domain.price_lists import StoredPriceList
+    from seteli.errors import Conflict
+    from seteli.rules.price_lists import PriceLevel
+
+    by = demo.admins[provider_id].subject
+    for pl_id, pid, sid, part_id, name, starts_on, prices, published in PRICE_LISTS:
+        if (pid, sid) != (provider_id, service_id) or published is not None:
+            continue
+        if demo.repos.price_lists.get(pid, pl_id) is not None:
+            continue
+        pl = StoredPriceList(
+            id=pl_id,
+            provider_id=pid,
+            service_id=sid,
+            level=PriceLevel.part if part_id else PriceLevel.company,
+            part_id=part_id,
+            name=name,
+            starts_on=starts_on,
+            prices={k: Money(v) for k, v in prices.items()},
+            created_at=at,
+            created_by=by,
+            updated_at=at,
+            updated_by=by,
+        )
+        try:
+            demo.repos.price_lists.create(pl)
+        except Conflict:
+            pass
+
+
+def _application(demo: _Demo, spec: tuple) -> str | None:
+    """Create, fill in, accept the rulebook, submit and (when ``approved``) approve, each step as the
+    API's use case does it (seteli.services.applications), at the demo's fixed times."""
+    from seteli.domain.applications import Application, ApplicationStatus, Round, RulebookAcceptance, Transition
+    from seteli.domain.provider import ProviderStatus
+    from seteli.rules import applications as rules
+    from seteli.services.applications import price_list_approval_items, rulebook_state
+
+    S = ApplicationStatus
+    app_id, pid, service_id, sites, areas, created, submitted, approved = spec
+    repos = demo.repos
+    service = demo.tenant.service(service_id)
+    if service is None or repos.providers.get(pid) is None:
+        return None
+    if repos.applications.guard(pid, service_id) or repos.applications.get(app_id) is not None:
+        return None
+    admin = demo.admins[pid]
+    parts = {p.id for p in repos.providers.parts(pid)}
+    app = Application(
+        id=app_id,
+        provider_id=pid,
+        service_id=service_id,
+        created_by=admin,
+        created_at=created,
+        updated_at=created,
+        transitions=1,
+    )
+    app = repos.applications.create(app, Transition(application_id=app_id, seq=1, to=S.draft, by=admin, at=created))
+    _draft_lists(demo, pid, service_id, created + timedelta(minutes=20))
+
+    # the steps, and the rulebook in its current version
+    state = rulebook_state(demo.tenant, service)
+    accepted = created + timedelta(minutes=40)
+    acceptance = RulebookAcceptance(
+        rulebook_id=state.rulebook_id,
+        version=state.current_version,
+        general_rulebook_id=state.general_rulebook_id,
+        general_version=state.general_current_version,
+        accepted_by=admin,
+        accepted_at=accepted,
+    )
+    app = repos.applications.change(
+        app.model_copy(
+            update={
+                "site_ids": [s for s in sites if s in parts],
+                "operating_areas": areas,
+                "rulebook": acceptance,
+                "updated_at": accepted,
+            }
+        )
+    )
+
+    # signed and submitted by the provider's admin
+    intake = rules.round_for(service.applications, submitted.date())
+    r = intake.round
+    t = Transition(application_id=app_id, seq=2, **{"from": S.draft, "to": S.submitted}, by=admin, at=submitted)
+    app = repos.applications.change(
+        app.model_copy(
+            update={
+                "status": S.submitted,
+                "signed_by": admin,
+                "signed_at": submitted,
+                "submitted_at": submitted,
+                "round": Round(opens=r.opens, closes=r.closes, decisions_by=r.decisions_by) if r else None,
+                "decision_due": intake.decision_due,
+                "updated_at": submitted,
+                "transitions": 2,
+            }
+        ),
+        t,
+    )
+    if approved is None:
+        return app_id
+
+    # approved by the demo case worker: the drafts approved and the provider active, in one transaction
+    cw = demo.case_worker
+    extra = price_list_approval_items(repos, pid, service_id, at=approved, by=cw.subject)
+    provider = repos.providers.get(pid)
+    if provider is not None and provider.status == ProviderStatus.registered:
+        active = provider.model_copy(update={"status": ProviderStatus.active, "updated_at": approved})
+        extra.append((repos.providers.item_for(active), False))
+    t = Transition(application_id=app_id, seq=3, **{"from": S.submitted, "to": S.approved}, by=cw, at=approved)
+    repos.applications.change(
+        app.model_copy(
+            update={
+                "status": S.approved,
+                "decided_by": cw,
+                "decided_at": approved,
+                "updated_at": approved,
+                "transitions": 3,
+            }
+        ),
+        t,
+        extra=extra,
+    )
+    return app_id
+
+
+def _published(demo: _Demo) -> None:
+    """The newer lists a provider published itself (as seteli.services.price_lists.publish does)."""
+    from seteli.domain.money import Money
+    from seteli.domain.price_lists import StoredPriceList
+    from seteli.rules import price_lists as rules
+    from seteli.rules.price_lists import PriceLevel, PriceListStatus
+    from seteli.store import price_lists as store
+    from seteli.store.base import transact
+
+    repos = demo.repos
+    for pl_id, pid, sid, part_id, name, starts_on, prices, published in PRICE_LISTS:
+        if published is None or repos.price_lists.get(pid, pl_id) is not None:
+            continue
+        by = demo.admins[pid].subject
+        pl = StoredPriceList(
+            id=pl_id,
+            provider_id=pid,
+            service_id=sid,
+            level=PriceLevel.part if part_id else PriceLevel.company,
+            part_id=part_id,
+            name=name,
+            starts_on=starts_on,
+            prices={k: Money(v) for k, v in prices.items()},
+            created_at=published,
+            created_by=by,
+            updated_at=published,
+            updated_by=by,
+        )
+        existing = [x.rule() for x in repos.price_lists.for_service(pid, sid)]
+        service = demo.tenant.service(sid)
+        rulebook = demo.tenant.rulebook(service.rulebook) if service is not None else None
+        window = rulebook.price_change_window if rulebook is not None else None
+        problems = rules.publish_problems(pl.rule(), published.date(), window, existing)
+        if problems:
+            log.warning("demo price list %s not published: %s", pl_id, "; ".join(m for _, m in problems))
+            continue
+        pl = repos.price_lists.create(pl)
+        done = pl.model_copy(update={"status": PriceListStatus.approved, "approved_at": published, "approved_by": by})
+        transact(
+            [(store.item(done, version=pl.version), False), (store.guard_item(done), True)],
+            f"demo price list {pl_id} changed meanwhile",
+        )
+
+
+def seed_reviews(settings) -> dict[str, int]:
+    """The demo providers' attachments, applications (six approved, one waiting for review) and
+    price lists. Idempotent: what exists is kept. Returns counts of what was written."""
+    demo = _Demo(settings)
+    counts = {"attachments": 0, "applications": 0}
+    for pid in SLUG:
+        if demo.repos.providers.get(pid) is not None:
+            counts["attachments"] += _attachments(demo, pid)
+    for spec in APPLICATIONS:
+        if _application(demo, spec):
+            counts["applications"] += 1
+    _published(demo)
+    return counts

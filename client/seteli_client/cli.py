@@ -183,6 +183,21 @@ def _when(epoch: float | None) -> str:
     return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
+def _local_time(value: Any) -> str:
+    """An API timestamp (ISO 8601, UTC) as Finnish local time, ``YYYY-MM-DD HH:MM``; '' if none."""
+    if not value:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    try:
+        at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if at.tzinfo is None:
+        return at.strftime("%Y-%m-%d %H:%M")
+    return at.astimezone(ZoneInfo("Europe/Helsinki")).strftime("%Y-%m-%d %H:%M")
+
+
 def _table(rows: list[list[str]], headers: list[str], indent: str = "") -> list[str]:
     widths = [len(h) for h in headers]
     for r in rows:
@@ -423,18 +438,21 @@ def _address(a: Any) -> str:
 
 def cmd_provider_get(ctx: Ctx) -> int:
     provider_id = ctx.args.provider_id
-    if ctx.api_key and not provider_id:
-        raise UsageError("with an API key give the PROVIDER_ID")
     api = ctx.api(signed_in=True)
-    if not provider_id:
-        provider_id = auth.identity(api.token or "").get("provider_id")
-        if not provider_id:
-            raise UsageError("your sign-in belongs to no provider: give PROVIDER_ID")
     with api:
+        if not provider_id:
+            from seteli_client.commands._common import provider_id as own_provider
+
+            provider_id = own_provider(ctx, api)
         p = api.get_provider(provider_id)
     lines = [f"{_s(p.get('name'))} ({_s(p.get('business_id'))})  {_s(p.get('id'))}"]
     if p.get("description"):
         lines.append(f"  {p['description']}")
+    status = _s(p.get("status"))
+    obligations = p.get("obligations") if isinstance(p.get("obligations"), dict) else None
+    if status:
+        checked = f"; obligations check: {_s(obligations.get('status'))}" if obligations else ""
+        lines.append(f"  status   {status}{checked}")
     contact = ", ".join(x for x in (_s(p.get("contact_email")), _s(p.get("contact_phone"))) if x)
     if contact:
         lines.append(f"  contact  {contact}")

@@ -338,8 +338,9 @@ def test_requests_do_not_stall_with_keep_alive_or_new_connections():
         fresh = time.perf_counter() - t
     finally:
         server.shutdown()
-    assert keep_alive < 1.0, f"20 keep-alive requests took {keep_alive:.2f} s"
-    assert fresh < 1.0, f"20 new connections took {fresh:.2f} s"
+    # a stall (Nagle + delayed ACK, a blocking accept) costs ~200 ms a request: 4 s for 20
+    assert keep_alive < 2.5, f"20 keep-alive requests took {keep_alive:.2f} s"
+    assert fresh < 2.5, f"20 new connections took {fresh:.2f} s"
 
 
 def test_one_connection_serves_several_requests_and_chunked_bodies():

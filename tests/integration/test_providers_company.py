@@ -235,7 +235,7 @@ def test_municipality_lists_providers_by_name_in_pages(fn):
         fn("providers"), event("GET", "/v1/providers", query={"limit": "100"}, as_group="case_worker")
     )
     demo = {p["id"]: p for p in page["items"]}
-    assert demo["prv-aurinkohoiva"]["status"] == "registered"
+    assert demo["prv-aurinkohoiva"]["status"] == "active"  # approved in the demo data
 
 
 def test_the_list_shows_the_obligations_status(fn):

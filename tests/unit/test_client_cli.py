@@ -573,7 +573,8 @@ def test_api_key_is_sent_instead_of_a_bearer_token(stack, monkeypatch):
     config.delete_session()
     assert run(stack, "provider", "get", "prv-a") == 0
     assert stack.api_calls[-1].headers["Authorization"] == "ApiKey key-a"
-    assert run(stack, "provider", "get") == 2  # with a key the provider id must be given
+    run(stack, "provider", "get")  # no id: the API tells which provider the key belongs to
+    assert stack.api_calls[-1].url.path == "/v1/providers/api-keys/current"
 
 
 def test_usage_errors_are_exit_2(stack, capsys, monkeypatch):
@@ -638,3 +639,9 @@ def test_local_json_wins_over_cognito_settings_in_the_environment(stack, monkeyp
     monkeypatch.setenv("SETELI_COGNITO_ENDPOINT", "http://cognito.prod.test")
     assert run(stack, "login", "--as", "provider_admin") == 0  # the fake Cognito asserts ClientId client-1
     assert config.load_session().cognito_endpoint == COGNITO + "/"
+
+
+def test_times_are_shown_in_finnish_local_time():
+    assert cli._local_time("2026-01-07T10:00:00Z") == "2026-01-07 12:00"  # EET, UTC+2
+    assert cli._local_time("2026-07-07T10:00:00+00:00") == "2026-07-07 13:00"  # EEST, UTC+3
+    assert cli._local_time(None) == ""

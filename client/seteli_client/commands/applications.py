@@ -19,7 +19,7 @@ import argparse
 import sys
 from typing import Any
 
-from seteli_client.cli import EXIT_API, EXIT_OK, Ctx, UsageError, _s, _table
+from seteli_client.cli import EXIT_API, EXIT_OK, Ctx, UsageError, _local_time, _s, _table
 from seteli_client.sdk import SeteliApiError
 
 STATUSES = ("draft", "submitted", "returned", "approved", "rejected")
@@ -60,7 +60,7 @@ def cmd_list(ctx: Ctx) -> int:
             params["next"] = page["next"]
     rows = [
         [_s(x.get("id")), _s(x.get("service_id")), _s(x.get("provider_id")), _s(x.get("status")),
-         _s(x.get("submitted_at"))[:16], _s(x.get("decision_due"))]
+         _local_time(x.get("submitted_at")), _s(x.get("decision_due"))]
         for x in items
     ]  # fmt: skip
     text = (
@@ -98,7 +98,7 @@ def _show_text(d: dict[str, Any]) -> str:
             frm = t.get("from") or "new"
             comment = f": {t['comment']}" if t.get("comment") else ""
             failed = " (email not sent)" if t.get("email_failed") else ""
-            lines.append(f"  {_s(t.get('at'))[:16]}  {frm} -> {_s(t.get('to'))}  by {_s(who)}{comment}{failed}")
+            lines.append(f"  {_local_time(t.get('at'))}  {frm} -> {_s(t.get('to'))}  by {_s(who)}{comment}{failed}")
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from seteli_client.cli import EXIT_OK, Ctx, UsageError, _address, _s, _table
+from seteli_client.cli import EXIT_OK, Ctx, UsageError, _address, _local_time, _s, _table
 from seteli_client.commands._common import provider_id as _provider_id
 
 KINDS = ("site", "unit", "employee")
@@ -74,7 +74,7 @@ def _billing_text(b: dict[str, Any] | None) -> str:
 def _obligations_text(o: dict[str, Any] | None) -> str:
     if not isinstance(o, dict):
         return "not checked"
-    return f"{_s(o.get('status'))} (checked {_s(o.get('checked_at'))[:16].replace('T', ' ')})"
+    return f"{_s(o.get('status'))} (checked {_local_time(o.get('checked_at'))})"
 
 
 def _provider_text(p: dict[str, Any]) -> str:

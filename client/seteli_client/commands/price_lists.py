@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
+from seteli_client.cli import EXIT_OK, Ctx, UsageError, _local_time, _s, _table
 from seteli_client.commands._common import provider_id as _provider_id
 
 STATUSES = ("draft", "approved")
@@ -110,7 +110,7 @@ def _list_text(pl: dict[str, Any]) -> str:
         ("in force", _valid(pl)),
     ]
     if pl.get("approved_at"):
-        rows.append(("approved", f"{_s(pl.get('approved_at'))[:16].replace('T', ' ')} by {_s(pl.get('approved_by'))}"))
+        rows.append(("approved", f"{_local_time(pl.get('approved_at'))} by {_s(pl.get('approved_by'))}"))
     if pl.get("notes"):
         rows.append(("notes", _s(pl.get("notes"))))
     rows.append(("version", _s(pl.get("version"))))

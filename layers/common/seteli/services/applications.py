@@ -120,7 +120,7 @@ def actor(repos, who: Principal) -> Actor:
     role = next(
         (g for g in (MUNICIPALITY_ADMIN, CASE_WORKER, PROVIDER_ADMIN, "provider_user") if g in who.groups), None
     )
-    return Actor(subject=who.subject, name=name or who.username, email=who.email, role=role)
+    return Actor(subject=who.subject, name=name or who.email or who.username, email=who.email, role=role)
 
 
 def _ensure_provider_member(who: Principal, provider_id: str) -> None:
