@@ -14,6 +14,7 @@ from seteli.adapters.obligations import obligations_register
 from seteli.api.app import principal
 from seteli.api.paging import Page
 from seteli.api.types import Id, Limit
+from seteli.domain.geo import LAT_RANGE, LON_RANGE
 from seteli.domain.identifiers import BusinessId, format_iban
 from seteli.domain.provider import (
     Address,
@@ -26,7 +27,6 @@ from seteli.domain.provider import (
     ProviderStatus,
     Subcontractor,
 )
-from seteli.domain.tenant import LAT_RANGE, LON_RANGE
 from seteli.services import providers as svc
 from seteli.store import repositories
 

@@ -21,7 +21,8 @@ from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 STORE_WARNING = (
     "Store this key now, e.g. in your system's secret store: it is shown only this once and cannot be "
-    "read again. Anyone holding it acts as your company's admin in Seteli until it expires or is revoked."
+    "read again. Anyone holding it acts for your company in Seteli (all but billing details, users and keys) "
+    "until it expires or is revoked (`seteli keys revoke ID`)."
 )
 
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from seteli.domain.tenant import LAT_RANGE, LON_RANGE
+from seteli.domain.geo import LAT_RANGE, LON_RANGE
 
 
 class PartKind(StrEnum):

@@ -17,15 +17,13 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from seteli.domain.geo import LAT_RANGE, LON_RANGE  # noqa: F401 - re-exported: sites lie in Finland
 from seteli.domain.money import Money
 from seteli.domain.units import ServiceKind, Unit  # noqa: F401 - re-exported: part of the tenant schema
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 
 LANGUAGES = ("fi", "sv", "en")
-# Latitude and longitude limits of Finland (the same as a provider site's coordinates).
-LAT_RANGE = (59.0, 70.5)
-LON_RANGE = (19.0, 31.6)
 
 
 class TenantProblems(ValueError):

@@ -12,8 +12,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from seteli.domain.geo import LAT_RANGE, LON_RANGE
 from seteli.domain.provider import Billing, PartKind, Provider, ProviderPart
-from seteli.domain.tenant import LAT_RANGE, LON_RANGE, SearchAttribute
+from seteli.domain.tenant import SearchAttribute
 from seteli.errors import FieldError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")

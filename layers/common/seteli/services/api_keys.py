@@ -8,20 +8,18 @@ key exists). The key itself is returned once by ``create_key`` and exists nowher
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from seteli import clock
 from seteli.api.auth import Principal
+from seteli.clock import now
 from seteli.domain.api_keys import ApiKey
 from seteli.errors import Conflict, Forbidden, NotFound
 from seteli.rules import api_keys as rules
-from seteli.store.base import now
-
-HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 def today(at: datetime | None = None) -> date:
     """Today in Finland (keys expire at the end of their day, Helsinki time)."""
-    return (at or now()).astimezone(HELSINKI).date()
+    return clock.today(at)
 
 
 def _ensure_active_admin(repos, who: Principal, provider_id: str) -> None:

@@ -22,10 +22,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from seteli import clock
 from seteli.api.auth import CASE_WORKER, MUNICIPALITY_ADMIN, PROVIDER_ADMIN, Principal
 from seteli.api.paging import encode_cursor
+from seteli.clock import HELSINKI, now
 from seteli.domain.applications import (
     Actor,
     Application,
@@ -38,12 +39,10 @@ from seteli.domain.applications import (
 from seteli.domain.provider import PartKind, Provider, ProviderPart, ProviderStatus, Subcontractor
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import applications as rules
-from seteli.store.base import now
 
 if TYPE_CHECKING:
     from seteli.domain.tenant import Service, Tenant
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 S = ApplicationStatus
 
 
@@ -51,7 +50,7 @@ S = ApplicationStatus
 
 
 def today_in_helsinki() -> date:
-    return datetime.now(HELSINKI).date()
+    return clock.today()
 
 
 # ---------------------------------------------------------------- adapters to the other areas

@@ -17,24 +17,22 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from seteli import clock
 from seteli.api.auth import PROVIDER_ADMIN, PROVIDER_USER, Principal
+from seteli.clock import now
 from seteli.domain.attachments import Attachment, AttachmentStatus, PendingUpload
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import attachments as rules
 from seteli.rules.access import ensure_can_read_provider
-from seteli.store.base import now
 
 if TYPE_CHECKING:
     from seteli.adapters.files import FilesPort
     from seteli.domain.tenant import Service, Tenant
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
-
 
 def today() -> date:
-    return datetime.now(HELSINKI).date()
+    return clock.today()
 
 
 @dataclass

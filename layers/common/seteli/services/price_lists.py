@@ -27,23 +27,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from seteli import clock
 from seteli.api.auth import PROVIDER_ADMIN, Principal
+from seteli.clock import now
 from seteli.domain.money import Money
 from seteli.domain.price_lists import StoredPriceList
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import price_lists as rules
 from seteli.rules.price_lists import PriceLevel, PriceListStatus
 from seteli.services.teams import ensure_in_team, teams_of
-from seteli.store import price_lists as store
-from seteli.store.base import now, transact
-from seteli.store.models import DocItem
 
 if TYPE_CHECKING:
     from seteli.domain.tenant import Service, Tenant
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 MAX_PRICE = Money("1000000.00")
 APPROVED_IS_IMMUTABLE = "an approved price list is never edited; make a new list with a later start date"
 
@@ -72,7 +69,7 @@ class Price:
 
 
 def today_in_helsinki() -> date:
-    return datetime.now(HELSINKI).date()
+    return clock.today()
 
 
 def _tenant(repos) -> Tenant:
@@ -459,7 +456,7 @@ def _approved(pl: StoredPriceList, at: datetime, by: str) -> StoredPriceList:
     )
 
 
-def approval_items(repos, provider_id: str, service_id: str, *, at: datetime, by: str) -> list[tuple[DocItem, bool]]:
+def approval_items(repos, provider_id: str, service_id: str, *, at: datetime, by: str) -> list[tuple[Any, bool]]:
     """The drafts of the provider's service turned approved, as items for ``seteli.store.base.transact``.
 
     Called when the municipality approves the provider's application for the service, so that the
@@ -479,7 +476,9 @@ def approval_items(repos, provider_id: str, service_id: str, *, at: datetime, by
             f"the price lists of service {service_id} cannot be approved as they are: " + "; ".join(problems),
             [FieldError("price_lists", p) for p in problems],
         )
-    out: list[tuple[DocItem, bool]] = []
+    from seteli.store import price_lists as store
+
+    out: list[tuple[Any, bool]] = []
     for pl in drafts:
         done = _approved(pl, at, by)
         out.append((store.item(done, version=pl.version), False))
@@ -491,6 +490,9 @@ def publish(
     repos, who: Principal, provider_id: str, price_list_id: str, *, version: int, today: date | None = None
 ) -> Listed:
     """The provider's admin approves a new list of a service the provider is approved for."""
+    from seteli.store import price_lists as store
+    from seteli.store.base import transact
+
     _ensure_admin(repos, who, provider_id)
     pl = _read(repos, provider_id, price_list_id)
     ensure_in_team(repos, who, pl.service_id)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from seteli.api.auth import Principal
 from seteli.api.paging import encode_cursor
+from seteli.clock import now
 from seteli.domain.identifiers import normalise_business_id
 from seteli.domain.provider import (
     Address,
@@ -41,7 +42,6 @@ from seteli.rules.access import (
     ensure_municipality,
     ensure_person,
 )
-from seteli.store.base import now
 
 if TYPE_CHECKING:
     from seteli.adapters.identity import IdentityPort

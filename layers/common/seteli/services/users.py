@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from seteli.api.auth import PROVIDER_ADMIN, Principal
+from seteli.clock import now
 from seteli.domain.users import ROLES, ProviderUser, UserRole
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules.access import ensure_person
-from seteli.store.base import now
 
 if TYPE_CHECKING:
     from seteli.adapters.identity import IdentityPort

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from seteli.clock import now as now  # re-exported: the repositories' clock
 from seteli.errors import Conflict
 from seteli.store.models import DocItem
 
@@ -28,10 +28,6 @@ def get_item(model, pk: str, sk: str, consistent: bool = True):
         return model.get(pk, sk, consistent_read=consistent)
     except model.DoesNotExist:
         return None
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def conditional_failed(exc: Exception) -> bool:
