@@ -17,6 +17,7 @@ request models validate and normalise a field: a bad value is a 422 naming the f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
@@ -49,24 +50,25 @@ def _text(value: Any, what: str) -> str:
     return value
 
 
+def _checked(value: Any, what: str, validate: Callable[[str], str]) -> str:
+    """``validate(value)`` of a python-stdnum module, its error turned into a plain reason."""
+    text = _text(value, what)
+    try:
+        return validate(text)
+    except ValidationError as exc:
+        raise ValueError(_reason(exc, what)) from None
+
+
 def normalise_business_id(value: Any) -> str:
     """A Finnish business ID (Y-tunnus) as ``1234567-8``; the check digit must match."""
     what = "business ID (Y-tunnus, e.g. 1234567-8)"
-    text = _text(value, what)
-    try:
-        return _ytunnus.format(_ytunnus.validate(text))
-    except ValidationError as exc:
-        raise ValueError(_reason(exc, what)) from None
+    return _checked(value, what, lambda text: _ytunnus.format(_ytunnus.validate(text)))
 
 
 def normalise_iban(value: Any) -> str:
     """An IBAN in compact form (country code, check digits, account), checksum verified."""
     what = "IBAN (e.g. FI21 1234 5600 0007 85)"
-    text = _text(value, what)
-    try:
-        return _iban.validate(text)
-    except ValidationError as exc:
-        raise ValueError(_reason(exc, what)) from None
+    return _checked(value, what, _iban.validate)
 
 
 def format_iban(value: str) -> str:
@@ -92,31 +94,19 @@ def mask_iban(value: str) -> str:
 def normalise_bic(value: Any) -> str:
     """A BIC (SWIFT code) of 8 or 11 characters, upper case."""
     what = "BIC (e.g. NDEAFIHH)"
-    text = _text(value, what)
-    try:
-        return _bic.validate(text)
-    except ValidationError as exc:
-        raise ValueError(_reason(exc, what)) from None
+    return _checked(value, what, _bic.validate)
 
 
 def normalise_personal_id(value: Any) -> str:
     """A Finnish personal identity code (henkilötunnus), upper case. Never log the result."""
     what = "personal identity code (henkilötunnus)"
-    text = _text(value, what)
-    try:
-        return _hetu.validate(text)
-    except ValidationError as exc:
-        raise ValueError(_reason(exc, what)) from None
+    return _checked(value, what, _hetu.validate)
 
 
 def normalise_rf_reference(value: Any) -> str:
     """An RF creditor reference (ISO 11649) in compact form, check digits verified."""
     what = "RF creditor reference (e.g. RF18 5390 0754 7034)"
-    text = _text(value, what)
-    try:
-        return _rf.validate(text)
-    except ValidationError as exc:
-        raise ValueError(_reason(exc, what)) from None
+    return _checked(value, what, _rf.validate)
 
 
 def format_rf(value: str) -> str:
