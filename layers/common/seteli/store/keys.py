@@ -143,3 +143,73 @@ def applications_by_status_gsi2pk(status: str) -> str:
 
 def throttle_pk(what: str, who: str) -> str:
     return f"THROTTLE#{what}#{who}"
+
+
+# --- issue 4: customers, entitlements, reservations, citizens ------------------------------------
+# A personal identity code is never a key: customers are found by a keyed hash of it (HMAC-SHA256
+# with the stack's secret, see seteli.rules.customers.personal_id_hash).
+
+
+def customer_pk(customer_id: str) -> str:
+    return f"CUSTOMER#{customer_id}"
+
+
+CUSTOMER_PROFILE_SK = "PROFILE"
+
+
+def personal_id_gsi1pk(personal_id_hash: str) -> str:
+    """Find a customer by the keyed hash of the personal identity code (gsi1sk = CUSTOMER)."""
+    return f"PIDHASH#{personal_id_hash}"
+
+
+CUSTOMERS_GSI2PK = "CUSTOMERS"  # the municipality's customers by name: gsi2sk = <last#first casefolded>#<id>
+
+
+def entitlement_pk(decision_number: str) -> str:
+    """An entitlement is keyed by its decision number (unique in the tenant)."""
+    return f"ENTITLEMENT#{decision_number}"
+
+
+ENTITLEMENT_SK = "ENTITLEMENT"
+
+
+def customer_entitlements_gsi1pk(customer_id: str) -> str:
+    """A customer's entitlements (gsi1sk = <valid_from>#<decision_number>)."""
+    return f"CUSTOMER#{customer_id}#ENTITLEMENTS"
+
+
+def reservation_sk(provider_id: str) -> str:
+    """A provider's reservation of an entitlement (a voucher has one; a balance voucher several)."""
+    return f"RESERVATION#{provider_id}"
+
+
+RESERVATION_PREFIX = "RESERVATION#"
+
+
+def provider_reservations_gsi1pk(provider_id: str) -> str:
+    """A provider's reservations and orders (gsi1sk = <reserved_at>#<decision_number>)."""
+    return f"PROVIDER#{provider_id}#RESERVATIONS"
+
+
+def provider_customer_sk(customer_id: str) -> str:
+    """Under PROVIDER#<id>: the provider's relation to a customer (why it may see the customer, its
+    own customer number, the names it searches by)."""
+    return f"CUSTOMER#{customer_id}"
+
+
+PROVIDER_CUSTOMER_PREFIX = "CUSTOMER#"
+
+
+def citizen_pk(subject: str) -> str:
+    """A signed-in citizen (Cognito sub): the customer they are (sk SELF) and act for (sk PROXY#...)."""
+    return f"CITIZEN#{subject}"
+
+
+CITIZEN_SELF_SK = "SELF"
+
+
+def citizen_proxy_sk(customer_id: str) -> str:
+    return f"PROXY#{customer_id}"
+
+
+PROXY_PREFIX = "PROXY#"

@@ -335,6 +335,30 @@ class Repositories:
         return ApplicationRepository()
 
     @cached_property
+    def customers(self):
+        from seteli.store.entitlements import CustomerRepository
+
+        return CustomerRepository()
+
+    @cached_property
+    def entitlements(self):
+        from seteli.store.entitlements import EntitlementRepository
+
+        return EntitlementRepository()
+
+    @cached_property
+    def provider_customers(self):
+        from seteli.store.entitlements import ProviderCustomerRepository
+
+        return ProviderCustomerRepository()
+
+    @cached_property
+    def citizens(self):
+        from seteli.store.entitlements import CitizenRepository
+
+        return CitizenRepository()
+
+    @cached_property
     def price_lists(self):
         from seteli.store.price_lists import PriceListRepository
 
