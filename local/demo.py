@@ -165,6 +165,10 @@ def seed_demo(settings) -> int:
         seed_reviews(settings)
     except Exception:  # noqa: BLE001 - the stack still starts; the log says what is missing
         log.exception("demo attachments, applications and price lists were not (all) written")
+    try:
+        seed_entitlements(settings)
+    except Exception:  # noqa: BLE001 - as above
+        log.exception("demo customers and entitlements were not (all) written")
     return created
 
 
@@ -680,3 +684,165 @@ def seed_reviews(settings) -> dict[str, int]:
             counts["applications"] += 1
     _published(demo)
     return counts
+
+
+# ---------------------------------------------------------------- customers and entitlements
+
+CITIZEN = "asiakas@example.fi"
+# Fictitious people with valid-looking identity codes (check characters computed, not real persons).
+# id, personal ID, first names, last name, address, postal code, city
+CUSTOMERS = [
+    ("cus-aino-lehtonen", "120345-312U", "Aino", "Lehtonen", "Kauppakatu 12 A 3", "40100", "Jyväskylä"),
+    ("cus-eino-makinen", "050738-224W", "Eino", "Mäkinen", "Laukaantie 2", "41340", "Laukaa"),
+    ("cus-helmi-virtanen", "231142-4867", "Helmi", "Virtanen", "Palokankaari 9", "40270", "Jyväskylä"),
+    ("cus-toivo-nieminen", "300952-578N", "Toivo", "Nieminen", "Kyllöntie 4 B 12", "40620", "Jyväskylä"),
+]
+# Codes are random in real grants; the demo's are fixed so that the README can use them.
+ENTITLEMENTS = [
+    # decision number, kind, customer, service, rows or balance, valid from, valid until, reservation
+    (
+        "JKL-2026-0101",
+        "voucher",
+        "cus-aino-lehtonen",
+        "home-care",
+        [("home-care-weekday", "10", "week", "32.00"), ("home-care-evening", "4", "month", "36.00")],
+        date(2026, 2, 1),
+        date(2027, 1, 31),
+        (AURINKO, "site-kyllo", "home-care-weekday"),
+    ),
+    (
+        "JKL-2026-0102",
+        "order",
+        "cus-eino-makinen",
+        "assisted-living",
+        [("care-day", "31", "month", "95.00")],
+        date(2026, 3, 1),
+        None,
+        (KOIVURINNE, "site-laukaa", "care-day"),
+    ),
+    (
+        "JKL-2026-0103",
+        "balance_voucher",
+        "cus-helmi-virtanen",
+        "errand-help",
+        {
+            "total_euros": "250.00",
+            "recurrence": "month",
+            "contents": [{"content_id": "errand-help", "subsidy": "20.00"}],
+        },
+        date(2026, 4, 1),
+        date(2026, 12, 31),
+        (SIISTI, None, "errand-help"),
+    ),
+    (
+        "JKL-2026-0104",
+        "voucher",
+        "cus-toivo-nieminen",
+        "home-care",
+        [("home-care-weekday", "20", "validity", "32.00")],
+        date(2026, 11, 1),
+        date(2027, 4, 30),
+        None,
+    ),
+]
+DEMO_CODES = {  # decision number -> (verification code for providers, citizen code on the letter)
+    "JKL-2026-0101": ("KT7HQ4MRXA", "AINO2026KT"),
+    "JKL-2026-0102": ("EM95LAUKRA", "EINO2026LK"),
+    "JKL-2026-0103": ("HV250ASTRA", "HELMI26AST"),
+    "JKL-2026-0104": ("TN20HOMEKV", "TOIVO26HCV"),
+}
+
+
+def seed_entitlements(settings) -> int:
+    """Demo customers, their entitlements (a reserved voucher, a municipality's order, a balance
+    voucher, a voucher waiting for a provider) and the demo citizen's link. Idempotent."""
+    from seteli.domain.entitlements import (
+        Balance,
+        Customer,
+        Entitlement,
+        EntitlementRow,
+        ProviderCustomer,
+        Reservation,
+    )
+    from seteli.rules.customers import personal_id_hash, personal_id_secret
+    from seteli.store import repositories
+    from seteli.store.entitlements import reservation_item
+
+    repos = repositories(settings)
+    secret = personal_id_secret(settings)
+    at = _t(1, 20)
+    made = 0
+    names = {}
+    for cid, pid_code, first, last, street, postal, city in CUSTOMERS:
+        names[cid] = f"{last} {first}".casefold()
+        if repos.customers.get(cid) is not None:
+            continue
+        repos.customers.create(
+            Customer(
+                id=cid,
+                personal_id=pid_code,
+                personal_id_hash=personal_id_hash(pid_code, secret),
+                first_names=first,
+                last_name=last,
+                home_municipality="Jyväskylä",
+                address=street,
+                postal_code=postal,
+                city=city,
+                created_at=at,
+                created_by="demo",
+                updated_at=at,
+            )
+        )
+    for number, kind, cid, service, spec, start, end, reservation in ENTITLEMENTS:
+        if repos.entitlements.get(number) is not None:
+            continue
+        verification, citizen = DEMO_CODES[number]
+        rows, balance = [], None
+        if isinstance(spec, dict):
+            balance = Balance.model_validate(spec)
+        else:
+            rows = [EntitlementRow(content_id=c, amount=a, period=p, unit_value=v) for c, a, p, v in spec]
+        named = reservation if kind == "order" else (None, None, None)
+        ent = Entitlement(
+            decision_number=number,
+            kind=kind,
+            customer_id=cid,
+            service_id=service,
+            decision_date=start - timedelta(days=14),
+            valid_from=start,
+            valid_until=end,
+            home_municipality="Jyväskylä",
+            rows=rows,
+            balance=balance,
+            verification_code=verification,
+            citizen_code=citizen,
+            named_provider_id=named[0],
+            named_part_id=named[1],
+            created_at=at,
+            created_by="demo-case-worker",
+            updated_at=at,
+        )
+        extra = []
+        if reservation:
+            provider_id, part_id, content_id = reservation
+            res = Reservation(
+                decision_number=number,
+                provider_id=provider_id,
+                part_id=part_id,
+                content_id=content_id,
+                customer_id=cid,
+                by_municipality=kind == "order",
+                reserved_at=at,
+                reserved_by="demo-case-worker" if kind == "order" else f"demo-{SLUG[provider_id]}-admin",
+            )
+            relation = repos.provider_customers.get(provider_id, cid) or ProviderCustomer(
+                provider_id=provider_id, customer_id=cid, name_key=names[cid], updated_at=at
+            )
+            relation = relation.model_copy(update={"has_open_reservation": True, "reserved_until": end})
+            extra = [(reservation_item(res), True), repos.provider_customers.item_for(relation)]
+        repos.entitlements.create(ent, extra=extra)
+        made += 1
+    sub = _subject(settings, CITIZEN, "")
+    if sub and repos.citizens.customer_of(sub) is None:
+        repos.citizens.link(sub, "cus-aino-lehtonen")
+    return made

@@ -129,3 +129,24 @@ def test_seeding_again_changes_nothing(stack):
     before = state()
     assert seed_demo(settings()) == 0
     assert state() == before
+
+
+def test_demo_customers_hold_each_kind_of_entitlement(stack):
+    """Issue 4's demo: a reserved voucher, a municipality's order, a balance voucher, and a voucher
+    that waits for a provider (its code is in the README)."""
+    from local.demo import CUSTOMERS, ENTITLEMENTS
+    from seteli.store import repositories
+
+    repos = repositories()
+    for cid, *_ in CUSTOMERS:
+        assert repos.customers.get(cid) is not None, cid
+    kinds = {}
+    for number, kind, cid, *_rest, reservation in ENTITLEMENTS:
+        ent, reservations = repos.entitlements.with_reservations(number)
+        assert ent is not None and ent.customer_id == cid, number
+        kinds[kind] = kinds.get(kind, 0) + 1
+        assert [r.provider_id for r in reservations] == ([reservation[0]] if reservation else [])
+        if reservation:
+            relation = repos.provider_customers.get(reservation[0], cid)
+            assert relation is not None and relation.has_open_reservation
+    assert set(kinds) == {"voucher", "order", "balance_voucher"}
