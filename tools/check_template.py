@@ -103,7 +103,11 @@ FUNCTIONS: dict[str, tuple[str, str, set[tuple[str, str, bool]]]] = {
         "settlement",
         _any("settlements") | {("ANY", "/v1/reports/{proxy+}", True)},
     ),
-    "CitizenFunction": ("functions/citizen/", "citizen", {("ANY", "/v1/me/{proxy+}", True)}),
+    "CitizenFunction": (
+        "functions/citizen/",
+        "citizen",
+        {("ANY", "/v1/me/{proxy+}", True), ("POST", "/v1/public/entitlement-access", False)},
+    ),
     "JobsFunction": ("functions/jobs/", "jobs", {("POST", "/v1/jobs/{job}", True)}),
     "SitePublisherFunction": ("functions/site_publisher/", "site_publisher", set()),
     "AuthorizerFunction": ("functions/authorizer/", "authorizer", set()),  # the API's Lambda authorizer
@@ -129,7 +133,7 @@ PERMISSIONS = {
     "EntitlementsFunction": {"crud MainTable", "crud IdempotencyTable", "email"},
     "EventsFunction": {"crud MainTable", "crud IdempotencyTable", "email"},
     "SettlementFunction": {"crud MainTable", "email"},
-    "CitizenFunction": {"crud MainTable"},
+    "CitizenFunction": {"crud MainTable", "cognito UserPool"},
     "JobsFunction": {"crud MainTable", "crud IdempotencyTable", "email"},
     "SitePublisherFunction": {"read MainTable", "s3 SiteBucket"},
     "AuthorizerFunction": {"read MainTable"},  # GetItem of an API key, nothing else

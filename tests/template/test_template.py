@@ -29,6 +29,7 @@ OPEN_ROUTES = {
     ("PublicFunction", "GET", "/v1/docs"),
     ("PublicFunction", "GET", "/v1/public/{proxy+}"),
     ("ProvidersFunction", "POST", "/v1/providers"),  # registration
+    ("CitizenFunction", "POST", "/v1/public/entitlement-access"),  # one entitlement without bank ID
 }
 
 
@@ -206,7 +207,7 @@ MUTATIONS = {
     ),
     "citizen function sends email": (
         _append("CitizenFunction.Properties.Policies", {"Ref": "SendEmailPolicy"}),
-        "CitizenFunction: permissions must be ['crud MainTable'] (extra: ['email']",
+        "CitizenFunction: permissions must be ['cognito UserPool', 'crud MainTable'] (extra: ['email']",
     ),
     "jobs time out like the API": (_set("JobsFunction.Properties.Timeout", None), "JobsFunction.Timeout must be 900"),
     "layer not built": (_set("CommonLayer.Metadata", None), "CommonLayer.Metadata.BuildMethod must be python3.12"),
@@ -349,10 +350,12 @@ def test_each_context_gets_its_path_prefixes(template):
         "EntitlementsFunction": {"entitlements", "reservations", "customers"},
         "EventsFunction": {"events", "interruptions", "approvals", "credits", "feedback"},
         "SettlementFunction": {"settlements", "reports"},
-        "CitizenFunction": {"me"},
+        "CitizenFunction": {"me", "public"},
         "JobsFunction": {"jobs"},
     }
     assert by_function["JobsFunction"] == {"POST /v1/jobs/{job}"}
+    # the citizen function's one public route: an entitlement by decision number and citizen code
+    assert {p for p in by_function["CitizenFunction"] if "/public/" in p} == {"POST /v1/public/entitlement-access"}
 
 
 def test_only_the_functions_that_email_may_send_email(template):
@@ -369,7 +372,8 @@ def test_only_the_functions_that_email_may_send_email(template):
 
 def test_only_the_providers_function_manages_users_and_only_the_publisher_writes_the_site(template):
     grants = {f: check_template.grants(p) for f, p in functions(template).items()}
-    assert {f for f, g in grants.items() if "cognito UserPool" in g} == {"ProvidersFunction"}
+    # providers manage their users; a citizen finds a relative's sign-in to make them a proxy
+    assert {f for f, g in grants.items() if "cognito UserPool" in g} == {"ProvidersFunction", "CitizenFunction"}
     assert {f for f, g in grants.items() if "s3 SiteBucket" in g} == {"SitePublisherFunction"}
     assert {f for f, g in grants.items() if "s3 AttachmentsBucket" in g} == {"ProvidersFunction"}
     assert all(not any(x.startswith("crud") for x in g) for f, g in grants.items() if f == "PublicFunction")

@@ -247,3 +247,52 @@ class CitizenRepository:
             return False
         item.delete()
         return True
+
+    # -- issue 4 (citizens): a proxy grant with its reverse item, so a customer can list who acts for them
+
+    REVERSE_KIND = "citizen_proxy_of"  # CUSTOMER#<id>/PROXY#<sub>: who acts for a customer
+
+    def grant_proxy(self, subject: str, customer_id: str, doc: dict[str, Any]) -> None:
+        """``subject`` may act for ``customer_id``: ``CITIZEN#<sub>``/``PROXY#<customer>`` and its
+        reverse ``CUSTOMER#<customer>``/``PROXY#<sub>`` in one transaction; 409 if granted already."""
+        forward = doc_item(
+            keys.citizen_pk(subject),
+            keys.citizen_proxy_sk(customer_id),
+            {**doc, "customer_id": customer_id, "subject": subject},
+            kind=CITIZEN_PROXY,
+        )
+        reverse = doc_item(
+            keys.customer_pk(customer_id),
+            keys.citizen_proxy_sk(subject),
+            {**doc, "customer_id": customer_id, "subject": subject},
+            kind=self.REVERSE_KIND,
+        )
+        transact([(forward, True), (reverse, True)], "this person may act for the customer already")
+
+    def proxies_for_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        """Who may act for ``customer_id`` (Query ``CUSTOMER#<id>`` begins_with ``PROXY#``)."""
+        rows = DocItem.query(keys.customer_pk(customer_id), DocItem.sk.startswith(keys.PROXY_PREFIX))
+        return [json.loads(r.document) for r in rows if r.kind == self.REVERSE_KIND]
+
+    def revoke_proxy(self, subject: str, customer_id: str) -> bool:
+        """Delete the grant and its reverse item together; False if there was none."""
+        from pynamodb.exceptions import TransactWriteError
+        from pynamodb.transactions import TransactWrite
+
+        from seteli.store.base import conditional_failed
+
+        forward = get_item(DocItem, keys.citizen_pk(subject), keys.citizen_proxy_sk(customer_id))
+        if forward is None:
+            return False
+        reverse = get_item(DocItem, keys.customer_pk(customer_id), keys.citizen_proxy_sk(subject))
+        # the items as read: their versions condition the deletes (a concurrent revoke is a 409)
+        try:
+            with TransactWrite(connection=DocItem._get_connection().connection) as tx:
+                tx.delete(forward)
+                if reverse is not None:
+                    tx.delete(reverse)
+        except TransactWriteError as exc:
+            if conditional_failed(exc):
+                raise Conflict("the authorisation changed meanwhile; read it again") from exc
+            raise
+        return True
