@@ -840,6 +840,7 @@ def seed_entitlements(settings) -> int:
             )
             relation = relation.model_copy(update={"has_open_reservation": True, "reserved_until": end})
             extra = [(reservation_item(res), True), repos.provider_customers.item_for(relation)]
+            ent = ent.model_copy(update={"reserved_by": [provider_id]})
         repos.entitlements.create(ent, extra=extra)
         made += 1
     sub = _subject(settings, CITIZEN, "")

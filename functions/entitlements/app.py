@@ -1,10 +1,14 @@
-"""Entitlements context: vouchers, balance vouchers, orders, reservations, customers (issue 4).
+"""Entitlements context: vouchers, balance vouchers, orders, customers (the municipality's), and
+the providers' reservations and view of customers. One Lambda; each area's routes live in a sibling
+module (``entitlements_<area>.py``) with a powertools ``Router``."""
 
-Its routes arrive with their issues; until then every path answers a 404 problem.
-"""
+import entitlements_grants
+import entitlements_reservations
 
 from seteli.api.app import create_app, make_handler
 
 app = create_app("entitlements")
+for area in (entitlements_grants, entitlements_reservations):
+    app.include_router(area.router)
 
 lambda_handler = make_handler(app)

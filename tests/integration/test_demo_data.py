@@ -135,6 +135,8 @@ def test_demo_customers_hold_each_kind_of_entitlement(stack):
     """Issue 4's demo: a reserved voucher, a municipality's order, a balance voucher, and a voucher
     that waits for a provider (its code is in the README)."""
     from local.demo import CUSTOMERS, ENTITLEMENTS
+    from seteli.clock import today
+    from seteli.rules.entitlements import state
     from seteli.store import repositories
 
     repos = repositories()
@@ -146,6 +148,8 @@ def test_demo_customers_hold_each_kind_of_entitlement(stack):
         assert ent is not None and ent.customer_id == cid, number
         kinds[kind] = kinds.get(kind, 0) + 1
         assert [r.provider_id for r in reservations] == ([reservation[0]] if reservation else [])
+        assert ent.reserved_by == [r.provider_id for r in reservations]
+        assert str(state(ent, today())) == ("open" if reservation else "granted"), number
         if reservation:
             relation = repos.provider_customers.get(reservation[0], cid)
             assert relation is not None and relation.has_open_reservation

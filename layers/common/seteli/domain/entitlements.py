@@ -119,7 +119,10 @@ class Entitlement(BaseModel):
     closed_on: date | None = None  # the first day it is no longer valid (closing, death)
     closed_reason: str | None = None
     closed_by: str | None = None
-    used: bool = False  # set when the first event is charged (issue 5) or it is reserved
+    # The providers holding a reservation not cancelled: written in the same transaction as the
+    # reservation, so the state needs no second read.
+    reserved_by: list[str] = Field(default_factory=list)
+    used: bool = False  # set when the first event is charged (issue 5); a charged one cannot be un-reserved
     created_at: datetime
     created_by: str
     updated_at: datetime

@@ -12,12 +12,12 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 from datetime import datetime, timedelta
+
+from seteli.rules.entitlements import codes_match, normalise_code  # noqa: F401 - the codes of the letters
 
 PREFIX = "sca1"
 TOKEN_LIFETIME = timedelta(minutes=30)
-_CODE_NOISE = re.compile(r"[\s-]+")
 
 
 def citizen_access_secret(settings) -> str:
@@ -26,16 +26,6 @@ def citizen_access_secret(settings) -> str:
     Secrets Manager: anyone who can derive it can mint tokens. Changing it only ends open tokens."""
     basis = f"seteli-citizen-access:{settings.tenant_id}:{settings.table_name}:{settings.user_pool_id or ''}"
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
-
-
-def normalise_code(code: str) -> str:
-    """A code as typed from a letter: spaces and dashes dropped, upper case."""
-    return _CODE_NOISE.sub("", code or "").upper()
-
-
-def codes_match(given: str, expected: str) -> bool:
-    """Compare a typed code with the stored one in constant time (no timing hint of a prefix)."""
-    return hmac.compare_digest(normalise_code(given).encode("utf-8"), normalise_code(expected).encode("utf-8"))
 
 
 def _b64(data: bytes) -> str:

@@ -30,6 +30,7 @@ from seteli.domain.money import MoneyField, QuantityField
 from seteli.domain.units import Unit
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import citizen_access
+from seteli.rules.entitlements import state as rules_state
 from seteli.rules.usage import Charge, usage
 
 NOT_LINKED = "your sign-in is not linked to a customer yet; ask the municipality"
@@ -133,23 +134,8 @@ class EntitlementAccess(BaseModel):
 # ---------------------------------------------------------------- state
 
 
-def _fallback_state(e: Entitlement, on: date) -> EntitlementState:
-    # TODO(issue 4): use E1's seteli.rules.entitlements.state everywhere once it has settled.
-    if (e.closed_on is not None and e.closed_on <= on) or (e.valid_until is not None and e.valid_until < on):
-        return EntitlementState.closed
-    return EntitlementState.open if e.used else EntitlementState.granted
-
-
 def entitlement_state(e: Entitlement, on: date) -> EntitlementState:
-    """The entitlement's state: E1's pure rule if present, else the local fallback."""
-    try:
-        from seteli.rules.entitlements import state as rule  # E1's rule (issue 4)
-    except ImportError:
-        return _fallback_state(e, on)
-    try:
-        return EntitlementState(rule(e, on))
-    except TypeError:  # a different signature than expected: keep answering
-        return _fallback_state(e, on)
+    return rules_state(e, on)
 
 
 # ---------------------------------------------------------------- building the view
