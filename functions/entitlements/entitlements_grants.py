@@ -23,7 +23,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from seteli.api.app import principal
 from seteli.api.paging import Page
@@ -57,18 +57,8 @@ PersonalIdText = Annotated[
 ContentId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-def _not_huge(value):
-    """A number too long for Decimal's context would raise decimal.InvalidOperation (a 500) inside
-    the money types: refuse it first as a plain 422. (Work-around; the real fix belongs in
-    seteli.domain.money.)"""
-    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else None
-    if text is not None and ("e" in text.lower() or len(text.lstrip("-").split(".")[0]) > 9):
-        raise ValueError("use a plain decimal number with at most 9 digits before the decimal point")
-    return value
-
-
-Amount = Annotated[QuantityField, BeforeValidator(_not_huge)]
-Euros = Annotated[MoneyField, BeforeValidator(_not_huge)]
+Amount = QuantityField
+Euros = MoneyField
 ServiceId = Annotated[str, Field(min_length=1, max_length=64)]
 
 

@@ -161,6 +161,28 @@ def test_a_second_customer_with_the_same_personal_id_is_a_409_that_never_echoes_
     assert code not in str(problem)
 
 
+def test_two_case_workers_adding_the_same_person_at_once_make_one_customer(api, monkeypatch):
+    """The first one's lookup saw nobody; the guard item written with the customer still says no."""
+    from seteli.store.entitlements import CustomerRepository
+
+    code = personal_id()
+    real = CustomerRepository.by_personal_id_hash
+    calls = []
+
+    def late(self, digest):  # the second adder looked before the first had written
+        calls.append(digest)
+        return None if len(calls) == 1 else real(self, digest)
+
+    first = api("POST", "/v1/customers", body={"personal_id": code, "first_names": "A", "last_name": "Eka"})
+    assert first[0] == 201
+    monkeypatch.setattr(CustomerRepository, "by_personal_id_hash", late)
+    status, _, problem = api(
+        "POST", "/v1/customers", body={"personal_id": code, "first_names": "A", "last_name": "Toka"}
+    )
+    assert status == 409 and first[2]["id"] in problem["detail"] and fields(problem) == ["body.personal_id"]
+    assert code not in str(problem) and len(calls) == 2
+
+
 def test_an_invalid_personal_id_is_a_422_without_the_value(api):
     bad = "131052-308A"  # wrong check character
     for method, path, body in (

@@ -69,3 +69,21 @@ def test_times_matches_decimal_half_up(cents, hundredths):
     qty = Decimal(hundredths) / 100
     expected = (Decimal(cents) / 100 * qty).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
     assert Money.from_cents(cents).times(qty).amount == expected
+
+
+@pytest.mark.parametrize("typed", ["1" * 40, "1e400", "-1e30", "1234567890123.00"])
+def test_huge_numbers_are_a_validation_error_not_a_crash(typed):
+    class M(BaseModel):
+        price: Money
+        amount: QuantityField
+
+    for field in ("price", "amount"):
+        body = {"price": "1.00", "amount": "1", field: typed}
+        with pytest.raises(ValidationError) as err:
+            M.model_validate(body)
+        [error] = err.value.errors()
+        assert error["loc"] == (field,) and "too large" in error["msg"] and typed not in error["msg"]
+
+
+def test_the_largest_allowed_amount_still_rounds():
+    assert round_cents("999999999999.995") == Decimal("1000000000000.00")

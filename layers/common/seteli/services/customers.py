@@ -67,12 +67,7 @@ def create(repos, who: Principal, personal_id: str, fields: dict[str, Any]) -> C
     """A new customer; 409 naming the existing customer when the code is in use already."""
     ensure_municipality(who)
     code, digest = _hash(repos, personal_id)
-    existing = repos.customers.by_personal_id_hash(digest)
-    if existing is not None:
-        raise Conflict(
-            f"a customer with this personal identity code exists already: {existing.id}",
-            [FieldError("body.personal_id", f"in use already by customer {existing.id}")],
-        )
+    _ensure_new(repos.customers.by_personal_id_hash(digest))
     values = {k: _clean(fields.get(k)) for k in CHANGEABLE}
     _require_names(values)
     at = clock.now()
@@ -85,7 +80,19 @@ def create(repos, who: Principal, personal_id: str, fields: dict[str, Any]) -> C
         updated_at=at,
         **values,
     )
-    return repos.customers.create(customer)
+    try:
+        return repos.customers.create(customer)
+    except Conflict:  # another case worker added the same person a moment ago: the guard said no
+        _ensure_new(repos.customers.by_personal_id_hash(digest))
+        raise
+
+
+def _ensure_new(existing: Customer | None) -> None:
+    if existing is not None:
+        raise Conflict(
+            f"a customer with this personal identity code exists already: {existing.id}",
+            [FieldError("body.personal_id", f"in use already by customer {existing.id}")],
+        )
 
 
 def _require_names(values: dict[str, Any]) -> None:

@@ -93,9 +93,13 @@ class CustomerRepository:
         return from_doc(Customer, item) if item is not None else None
 
     def by_personal_id_hash(self, personal_id_hash: str) -> Customer | None:
-        """Query gsi1 ``PIDHASH#<hash>``; the hash is computed by ``seteli.rules.customers``."""
+        """GetItem the guard ``PIDHASH#<hash>``/``GUARD`` (a consistent read); a customer older
+        than the guards is found on gsi1. The hash comes from ``seteli.rules.customers``."""
+        guard = get_item(DocItem, keys.personal_id_gsi1pk(personal_id_hash), keys.PERSONAL_ID_GUARD_SK)
+        if guard is not None:
+            return self.get(json.loads(guard.document)["customer_id"])
         for row in DocItem.gsi1.query(keys.personal_id_gsi1pk(personal_id_hash), limit=1):
-            return self.get(row.pk.removeprefix(keys.customer_pk("")))  # consistent read of the record
+            return self.get(row.pk.removeprefix(keys.customer_pk("")))
         return None
 
     def page_by_name(
@@ -113,11 +117,18 @@ class CustomerRepository:
         return out, rows.last_evaluated_key
 
     def create(self, c: Customer) -> Customer:
-        """New customer; 409 if the id exists. Uniqueness of the personal ID is the caller's check
-        (``by_personal_id_hash`` first): two case workers adding the same person at the same second
-        is the only race, and its result is two records the municipality can merge."""
-        version = save(customer_item(c), f"customer {c.id} exists already", new=True)
-        return c.model_copy(update={"version": version})
+        """New customer with the guard of its personal ID, in one transaction: 409 when the id or the
+        personal ID is taken, also when two case workers add the same person at once."""
+        guard = doc_item(
+            keys.personal_id_gsi1pk(c.personal_id_hash),
+            keys.PERSONAL_ID_GUARD_SK,
+            {"customer_id": c.id},
+            kind="personal_id_guard",
+        )
+        transact(
+            [(customer_item(c), True), (guard, True)], "a customer with this personal identity code exists already"
+        )
+        return c.model_copy(update={"version": 1})
 
     def update(self, c: Customer) -> Customer:
         """Save ``c`` conditioned on ``c.version`` (the version read)."""

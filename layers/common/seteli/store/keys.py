@@ -162,6 +162,9 @@ def personal_id_gsi1pk(personal_id_hash: str) -> str:
     return f"PIDHASH#{personal_id_hash}"
 
 
+PERSONAL_ID_GUARD_SK = "GUARD"  # pk PIDHASH#<hash>: makes a personal ID unique among customers
+
+
 CUSTOMERS_GSI2PK = "CUSTOMERS"  # the municipality's customers by name: gsi2sk = <last#first casefolded>#<id>
 
 
