@@ -11,6 +11,8 @@ The demo data's codes are fixed (local/demo.py DEMO_CODES) so that the README ca
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -68,3 +70,75 @@ def test_a_provider_reserves_with_the_code_and_the_citizen_sees_her_entitlements
     opened = js("entitlement-access", "JKL-2026-0101", "--code-stdin", input="aino 2026 kt\n")
     assert opened["entitlement"]["decision_number"] == "JKL-2026-0101"
     assert opened["entitlement"]["customer_first_name"] == "Aino"
+
+
+def _personal_id(birth: str, serial: int) -> str:
+    """A syntactically valid henkilötunnus of a fictitious person (the check character computed)."""
+    digits = f"{birth}{serial:03d}"
+    return f"{birth}-{serial:03d}{'0123456789ABCDEFHJKLMNPRSTUVWXY'[int(digits) % 31]}"
+
+
+def test_a_case_worker_grants_a_voucher_and_an_order_and_records_a_death(local_seteli, tmp_path):
+    s = local_seteli
+    today = datetime.now(ZoneInfo("Europe/Helsinki")).date()
+    until = (today + timedelta(days=180)).isoformat()
+    hetu = _personal_id("140233", 417)
+
+    def run(*args: str, code: int = 0, input: str | None = None):  # noqa: A002
+        res = s.seteli(*args, input=input)
+        assert res.returncode == code, s.explain(res)
+        assert hetu not in res.stderr  # no error message carries it (the municipality's own answers do)
+        return res
+
+    def js(*args: str, input: str | None = None):  # noqa: A002
+        return json.loads(run("--json", *args, input=input).stdout)
+
+    # ---- the case worker adds the customer (the personal ID on standard input, never an argument)
+    run("login", "--as", "case_worker")
+    person = ("--first-names", "Lempi", "--last-name", "Koskinen", "--home-municipality", "Jyväskylä")
+    customer = js("customers", "add", *person, "--personal-id-stdin", input=f"{hetu}\n")
+    cid = customer["id"]
+    twice = run("customers", "add", *person, "--personal-id-stdin", input=f"{hetu}\n", code=1)
+    assert cid in twice.stderr, s.explain(twice)
+    assert [c["id"] for c in js("customers", "find-by-id", "--personal-id-stdin", input=f"{hetu}\n")["items"]] == [cid]
+
+    # ---- a voucher: the answer carries the codes for the provider copy and the decision letter
+    when = ("--decision-date", today.isoformat(), "--from", today.isoformat(), "--until", until)
+    voucher = js(
+        "entitlements", "grant", "--customer", cid, "--number", "JKL-2026-0200", "--service", "home-care",
+        *when, "--row", "home-care-weekday:10:week:32.00",
+    )  # fmt: skip
+    code = voucher["verification_code"]
+    assert voucher["state"] == "granted" and voucher["citizen_code"] and code
+    copy = tmp_path / "kappale.pdf"
+    run("entitlements", "pdf", "JKL-2026-0200", "-o", str(copy))
+    assert copy.read_bytes().startswith(b"%PDF") and b"JKL-2026-0200" in copy.read_bytes()
+
+    # ---- an order from Koivurinne's Laukaa site: the site is told the entitlement number by email
+    order = js(
+        "entitlements", "order", "--customer", cid, "--number", "JKL-2026-0201", "--service", "assisted-living",
+        *when, "--provider", "prv-koivurinne", "--part", "site-laukaa", "--row", "care-day:31:month:95.00",
+    )  # fmt: skip
+    assert order["state"] == "open" and order["reserved_by"] == ["prv-koivurinne"]
+    told = [m for m in js("mail", "--last", "5") if "JKL-2026-0201" in m["text"]]
+    assert told and hetu not in told[0]["text"] and "Koskinen" not in told[0]["text"]
+
+    # ---- Aurinkohoiva activates the voucher with the code from the provider copy
+    run("login", "--as", "provider_admin")
+    run(
+        "reserve", "JKL-2026-0200", "--content", "home-care-weekday", "--part", "site-kyllo", "--accept-terms",
+        "--code-stdin", input=f"{code}\n",
+    )  # fmt: skip
+    seen = js("entitlements", "show", "JKL-2026-0200")
+    assert hetu not in json.dumps(seen) and hetu not in json.dumps(js("customers", "search", "Koskinen"))
+    assert seen["state"] == "open" and seen.get("verification_code") is None and seen.get("citizen_code") is None
+    run("entitlements", "show", "JKL-2026-0201", code=1)  # Koivurinne's order is none of Aurinkohoiva's business
+
+    # ---- a recorded death closes both the next day
+    run("login", "--as", "case_worker")
+    died = (today - timedelta(days=1)).isoformat()
+    out = js("customers", "death", cid, "--on", died)
+    assert sorted(e["decision_number"] for e in out["closed"]) == ["JKL-2026-0200", "JKL-2026-0201"]
+    for number in ("JKL-2026-0200", "JKL-2026-0201"):
+        shown = js("entitlements", "show", number)
+        assert shown["state"] == "closed" and shown["closed_on"] == today.isoformat(), shown
