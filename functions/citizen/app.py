@@ -100,8 +100,6 @@ def remove_proxy(proxy_id: Id) -> None:
 # ---------------------------------------------------------------- without bank ID (open route)
 
 
-
-
 class EntitlementAccessIn(BaseModel):
     """The decision number and the citizen code on the decision letter."""
 
@@ -138,7 +136,6 @@ def entitlement_access(body: Annotated[EntitlementAccessIn, Body()]) -> Response
         source=source or "unknown",
     )
     return Response(200, "application/json", out, headers={"Cache-Control": "no-store"})
-
 
 
 lambda_handler = make_handler(app)

@@ -243,7 +243,7 @@ def test_order_names_the_provider_and_part(api):
 def test_show_list_and_close(api, capsys):
     assert run(api, "entitlements", "show", "JKL-1") == 0
     out = capsys.readouterr().out
-    assert "JKL-1  voucher  granted" in out and "toistaiseksi" in out
+    assert "JKL-1  voucher  granted" in out and "until further notice" in out
     assert run(api, "entitlements", "list", "--customer", "cus-1") == 0
     out = capsys.readouterr().out
     assert "JKL-1" in out and "JKL-2" in out

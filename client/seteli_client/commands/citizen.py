@@ -19,7 +19,7 @@ import re
 import sys
 from typing import Any
 
-from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
+from seteli_client.cli import EXIT_OK, Ctx, UsageError, _local_time, _s, _table
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PERIOD = {"validity": "validity", "week": "this week", "month": "this month"}
@@ -142,7 +142,8 @@ def cmd_entitlement_access(ctx: Ctx) -> int:
     e = out.get("entitlement") or {}
     name = e.get("customer_first_name")
     head = f"Hello {name}! " if name else ""
-    text = f"{head}Your entitlement:\n{entitlement_text(e)}\n\nAccess for feedback valid until {out.get('expires_at')}."
+    until = _local_time(out.get("expires_at"))
+    text = f"{head}Your entitlement:\n{entitlement_text(e)}\n\nAccess for feedback valid until {until} (Finnish time)."
     ctx.emit(out, text)
     return EXIT_OK
 

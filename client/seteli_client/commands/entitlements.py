@@ -200,7 +200,7 @@ def entitlement_text(e: dict[str, Any]) -> str:
     who = f"{c.get('name')} ({e.get('customer_id')})" if c else _s(e.get("customer_id"))
     if c.get("personal_id"):
         who += f", {c['personal_id']}"
-    until = _s(e.get("valid_until")) or "toistaiseksi"
+    until = _s(e.get("valid_until")) or "until further notice"
     lines = [
         f"{e.get('decision_number')}  {e.get('kind')}  {e.get('state')}",
         f"  customer: {who}",
@@ -290,7 +290,7 @@ def cmd_list(ctx: Ctx) -> int:
     items = page.get("items") or []
     rows = [
         [_s(e.get("decision_number")), _s(e.get("kind")), _s(e.get("service_id")), _s(e.get("state")),
-         f"{_s(e.get('valid_from'))} - {_s(e.get('valid_until')) or 'toistaiseksi'}"]
+         f"{_s(e.get('valid_from'))} - {_s(e.get('valid_until')) or 'until further notice'}"]
         for e in items
     ]  # fmt: skip
     text = "\n".join(_table(rows, ["DECISION", "KIND", "SERVICE", "STATE", "VALID"])) if rows else "No entitlements."
