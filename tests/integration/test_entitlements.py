@@ -543,3 +543,51 @@ def test_no_error_body_ever_carries_a_personal_id(api):
     errors = [b for b in api.bodies if "'status': 4" in b]
     assert len(errors) == 5
     assert not [b for b in errors if code in b or code[:6] in b]
+
+
+# ---------------------------------------------------------------- the providers' view after a closing
+
+
+def _finds(api: Api, pid: str, last_name: str) -> bool:
+    status, _, page = call(
+        api.handler, event("GET", "/v1/customers", query={"q": last_name}, claims=provider_claims(pid))
+    )
+    assert status == 200
+    return bool(page["items"])
+
+
+def test_closing_the_last_order_ends_the_providers_view_of_the_customer(api, repos):
+    last = f"Suljettu{uuid.uuid4().hex[:6]}"
+    c, _ = add_customer(api, last_name=last)
+    pid, sites = approved_provider(repos)
+    first = voucher(c["id"], kind="order", named_provider_id=pid, named_part_id=sites[0], valid_until=None)
+    second = voucher(c["id"], kind="order", named_provider_id=pid, named_part_id=sites[0])
+    for body in (first, second):
+        assert api("POST", "/v1/entitlements", body=body)[0] == 201
+    assert _finds(api, pid, last)
+
+    close = {"closed_on": TODAY.isoformat(), "reason": "muutti pois", "version": 1}
+    assert api("POST", f"/v1/entitlements/{first['decision_number']}/close", body=close)[0] == 200
+    relation = repos.provider_customers.get(pid, c["id"])
+    assert relation.has_open_reservation and relation.reserved_until == date.fromisoformat(second["valid_until"])
+    assert _finds(api, pid, last)  # the second order still holds
+
+    assert api("POST", f"/v1/entitlements/{second['decision_number']}/close", body=close)[0] == 200
+    relation = repos.provider_customers.get(pid, c["id"])
+    assert relation.reserved_until == TODAY - timedelta(days=1)
+    assert not _finds(api, pid, last)  # no valid order and no events: gone from the provider's search
+
+
+def test_a_recorded_death_ends_the_providers_view_the_next_day(api, repos):
+    last = f"Kuollut{uuid.uuid4().hex[:6]}"
+    c, _ = add_customer(api, last_name=last)
+    pid, sites = approved_provider(repos)
+    order = voucher(c["id"], kind="order", named_provider_id=pid, named_part_id=sites[0], valid_until=None)
+    assert api("POST", "/v1/entitlements", body=order)[0] == 201
+    died = TODAY - timedelta(days=3)
+    status, _, _ = api(
+        "POST", f"/v1/customers/{c['id']}/death", body={"died_on": died.isoformat(), "version": c["version"]}
+    )
+    assert status == 200
+    assert repos.provider_customers.get(pid, c["id"]).reserved_until == died
+    assert not _finds(api, pid, last)

@@ -243,3 +243,11 @@ def test_reserved_until_keeps_the_latest_end_and_open_ended_wins():
     assert r.reserved_until(current, None) is None
     assert r.reserved_until(rel(has_open_reservation=True), date(2026, 12, 31)) is None
     assert r.reserved_until(rel(has_open_reservation=False, reserved_until=date(2030, 1, 1)), TODAY) == TODAY
+
+
+def test_held_until_is_the_latest_last_valid_day_and_open_ended_wins():
+    ends = [ent(valid_until=date(2027, 1, 31)), ent(valid_until=date(2027, 6, 30), closed_on=date(2027, 3, 1))]
+    assert r.held_until([]) == (False, None)
+    assert r.held_until(ends) == (True, date(2027, 2, 28))
+    assert r.held_until([*ends, ent(valid_until=None)]) == (True, None)
+    assert r.held_until([ent(valid_until=None, closed_on=date(2026, 12, 1))]) == (True, date(2026, 11, 30))

@@ -57,6 +57,13 @@ def is_closed(e: Entitlement, on: date) -> bool:
     return e.valid_until is not None and e.valid_until < on
 
 
+def last_valid_day(e: Entitlement) -> date | None:
+    """The last day the entitlement is valid: the day before ``closed_on`` or ``valid_until``
+    (None: until further notice)."""
+    ends = [d for d in (e.valid_until, e.closed_on - timedelta(days=1) if e.closed_on else None) if d is not None]
+    return min(ends) if ends else None
+
+
 def state(e: Entitlement, on: date, *, used_up: bool = False) -> EntitlementState:
     """granted / open / closed, derived (never stored): closed when ended, closed or used up;
     open once reserved (``e.reserved_by``) or charged (``e.used``); granted before that."""

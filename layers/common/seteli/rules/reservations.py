@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from seteli.domain.entitlements import Entitlement, EntitlementKind, ProviderCustomer, Reservation
-from seteli.rules.entitlements import codes_match, is_closed
+from seteli.rules.entitlements import codes_match, is_closed, last_valid_day
 
 NO_OPEN_ENTITLEMENT = "no open entitlement with this decision number and verification code"
 YEARS_VISIBLE = 3
@@ -204,6 +204,16 @@ def municipality_name_prefix(query: str) -> str:
     if not words:
         return ""
     return words[0] + ("#" + " ".join(words[1:]) if len(words) > 1 else "")
+
+
+def held_until(held: Iterable[Entitlement]) -> tuple[bool, date | None]:
+    """Whether a provider holds a reservation of any of ``held`` (the customer's entitlements it
+    has reserved, not cancelled), and the last day one of them is valid (None: open-ended). After a
+    closing or a death this ends the provider's view of the customer (K4.2) on time."""
+    ends = [last_valid_day(e) for e in held]
+    if not ends:
+        return False, None
+    return True, (None if any(d is None for d in ends) else max(d for d in ends if d is not None))
 
 
 def reserved_until(current: ProviderCustomer | None, valid_until: date | None) -> date | None:

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from seteli.domain.entitlements import Entitlement, EntitlementKind, Period
 from seteli.domain.money import Money
+from seteli.rules.entitlements import last_valid_day  # noqa: F401 - used below and by callers
 
 ZERO = Decimal("0.00")
 
@@ -69,12 +70,6 @@ class BalanceUsage:
 class Usage:
     rows: list[RowUsage]
     balance: BalanceUsage | None
-
-
-def last_valid_day(e: Entitlement) -> date | None:
-    """The last day the entitlement is valid: the day before ``closed_on`` or ``valid_until``."""
-    ends = [d for d in (e.valid_until, e.closed_on - timedelta(days=1) if e.closed_on else None) if d is not None]
-    return min(ends) if ends else None
 
 
 def current_period(period: Period, valid_from: date, last_day: date | None, today: date) -> tuple[date, date | None]:

@@ -28,6 +28,7 @@ from seteli.domain.entitlements import Customer, Entitlement
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import entitlements as rules
 from seteli.rules.customers import personal_id_hash, personal_id_secret
+from seteli.services.reservations import relations_after_closing
 
 # What a PATCH may change (the personal identity code is not among them).
 CHANGEABLE = ("first_names", "last_name", "home_municipality", "address", "postal_code", "city", "phone", "email")
@@ -171,6 +172,7 @@ def record_death(repos, who: Principal, customer_id: str, died_on: date, version
     changed = rules.death_closures(repos.entitlements.for_customer(customer_id), died_on, by=who.subject, at=at)
     dead = c.model_copy(update={"died_on": died_on, "updated_at": at})
     items = [(entitlement_item(e, version=e.version or None), False) for e in changed]
+    items += relations_after_closing(repos, changed, at)  # providers stop seeing them on time
     customer = (customer_item(dead, version=c.version or None), False)
     # One transaction holds at most 100 items: a customer with more entitlements than that (never
     # seen) closes them in chunks first and the customer record last, so a retry finishes the job.

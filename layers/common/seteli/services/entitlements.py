@@ -35,6 +35,7 @@ from seteli.domain.entitlements import Customer, Entitlement, EntitlementKind, R
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import entitlements as rules
 from seteli.services.customers import ensure_municipality
+from seteli.services.reservations import relations_after_closing
 
 NOT_VISIBLE = "no entitlement {no} that you may see"
 
@@ -317,7 +318,9 @@ def close(repos, who: Principal, decision_number: str, closed_on: date | None, r
             f"entitlement {decision_number} changed meanwhile (you sent version {version}); read it again",
             [FieldError("body.version", "stale: read again")],
         )
-    saved = repos.entitlements.change(rules.closed(e, day, text, who.subject, clock.now()))
+    at = clock.now()
+    done = rules.closed(e, day, text, who.subject, at)
+    saved = repos.entitlements.change(done, extra=relations_after_closing(repos, [done], at))
     return viewed(saved, repos.customers.get(e.customer_id), reservations, full=True)
 
 

@@ -219,20 +219,35 @@ def reservations_of(repos, who: Principal, *, include_cancelled: bool = False, l
     return [r for r in found if include_cancelled or r.cancelled_at is None]
 
 
-def _open_until(repos, pid: str, customer_id: str, skip: str) -> tuple[bool, date | None]:
-    """Whether the provider still has a reservation of the customer's other than ``skip``, and until when."""
-    others = [
-        r
-        for r in repos.entitlements.reservations_of_provider(pid, limit=1000)
-        if r.customer_id == customer_id and r.cancelled_at is None and r.decision_number != skip
-    ]
-    if not others:
-        return False, None
-    ends: list[date | None] = []
-    for r in others:
-        e = repos.entitlements.get(r.decision_number)
-        ends.append(e.valid_until if e is not None else None)
-    return True, (None if any(x is None for x in ends) else max(ends))  # type: ignore[type-var]
+def _held(repos, pid: str, customer_id: str, changed: dict[str, Entitlement], skip: str = "") -> list[Entitlement]:
+    """The customer's entitlements the provider holds a reservation of (not cancelled), as they are
+    after ``changed`` (by decision number), leaving out ``skip``."""
+    held = []
+    for r in repos.entitlements.reservations_of_provider(pid, limit=1000):
+        if r.customer_id != customer_id or r.cancelled_at is not None or r.decision_number == skip:
+            continue
+        e = changed.get(r.decision_number) or repos.entitlements.get(r.decision_number)
+        if e is not None:
+            held.append(e)
+    return held
+
+
+def relations_after_closing(repos, closed: list[Entitlement], at: datetime) -> list[tuple[Any, bool]]:
+    """The providers' relations to the customer of ``closed`` (entitlements being closed, as they
+    will be saved), ending where their reservations now end; items for the closing transaction."""
+    by_number = {e.decision_number: e for e in closed}
+    items = []
+    for customer_id in sorted({e.customer_id for e in closed}):
+        for pid in sorted({p for e in closed if e.customer_id == customer_id for p in e.reserved_by}):
+            relation = repos.provider_customers.get(pid, customer_id)
+            if relation is None:
+                continue
+            still_open, until = rules.held_until(_held(repos, pid, customer_id, by_number))
+            changed = relation.model_copy(
+                update={"has_open_reservation": still_open, "reserved_until": until, "updated_at": at}
+            )
+            items.append(repos.provider_customers.item_for(changed))
+    return items
 
 
 def cancel(repos, who: Principal, decision_number: str, version: int) -> Reservation:
@@ -265,7 +280,7 @@ def cancel(repos, who: Principal, decision_number: str, version: int) -> Reserva
     relation = repos.provider_customers.get(pid, e.customer_id)
     extra = [(reservation_item(done, version=own.version or None), False)]
     if relation is not None:
-        still_open, until = _open_until(repos, pid, e.customer_id, e.decision_number)
+        still_open, until = rules.held_until(_held(repos, pid, e.customer_id, {}, skip=e.decision_number))
         changed = relation.model_copy(
             update={
                 "has_open_reservation": still_open,
