@@ -3,6 +3,7 @@ config directory per test, and a saved session signed in with an unsigned test t
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -42,3 +43,21 @@ def sign_in(token: str | None = None, username: str = "me@a.example") -> None:
 def run(handler, *argv: str) -> int:
     """`seteli --api-url API <argv>` against ``handler`` (a callable taking an httpx.Request)."""
     return cli.main(["--api-url", API, *argv], transport=httpx.MockTransport(handler))
+
+
+class RecordingApi:
+    """Base of a simulated API: ``record`` keeps each request's (method, path, JSON body, query);
+    ``last`` gives the latest of a method's."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, dict | None, dict]] = []
+
+    def record(self, request: httpx.Request) -> tuple[str, str, dict | None, dict]:
+        body = json.loads(request.content) if request.content else None
+        call = (request.method, request.url.path, body, dict(request.url.params))
+        self.calls.append(call)
+        return call
+
+    def last(self, method: str) -> tuple[str, dict | None, dict]:
+        call = [c for c in self.calls if c[0] == method][-1]
+        return call[1], call[2], call[3]

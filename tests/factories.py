@@ -87,3 +87,31 @@ def client_token(provider_id: str | None = "prv-a", group: str = "provider_admin
     if provider_id:
         claims["custom:provider_id"] = provider_id
     return unsigned_jwt(claims)
+
+
+def entitlement(**kw):
+    """A home-care voucher of 10 h a week at 32.00 EUR/h (May-December 2026) for the pure rules'
+    tests; any field can be given."""
+    from datetime import UTC, date, datetime
+
+    from seteli.domain.entitlements import Entitlement, EntitlementKind, EntitlementRow
+
+    at = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    base = dict(
+        decision_number="JKL-1",
+        kind=EntitlementKind.voucher,
+        customer_id="cus-1",
+        service_id="home-care",
+        decision_date=date(2026, 4, 1),
+        valid_from=date(2026, 5, 1),
+        valid_until=date(2026, 12, 31),
+        home_municipality="Jyväskylä",
+        rows=[EntitlementRow(content_id="home-care-weekday", amount="10", period="week", unit_value="32.00")],
+        verification_code="KT7HQ4MRXA",
+        citizen_code="AINO2026KT",
+        created_at=at,
+        created_by="cw",
+        updated_at=at,
+    )
+    base.update(kw)
+    return Entitlement(**base)

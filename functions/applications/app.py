@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from seteli.api.app import create_app, make_handler, principal
 from seteli.api.paging import Page
-from seteli.api.types import Id, Limit
+from seteli.api.types import Id, Limit, Version
 from seteli.domain.applications import STEPS, Actor, Application, ApplicationStatus, Decision, Transition
 from seteli.services import applications as svc
 from seteli.store import repositories
@@ -21,7 +21,6 @@ app = create_app("applications")
 
 TAGS = ["applications"]
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-Version = Annotated[int, Field(ge=0, description="The version you read; a stale one is a 409")]
 Ids = Annotated[list[Id], Field(max_length=500)]
 Area = Annotated[str, Field(min_length=1, max_length=100)]
 

@@ -23,11 +23,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from seteli.api.app import principal
 from seteli.api.paging import Page
-from seteli.api.types import Id, IsoDate
+from seteli.api.types import DecisionNumber, DecisionNumberInPath, Id, IsoDate, Version
 from seteli.domain.entitlements import Balance, Customer, EntitlementKind, Period, Reservation, total_value
 from seteli.domain.money import MoneyField, QuantityField
 from seteli.rules import entitlements as rules
@@ -39,16 +39,6 @@ router = Router()
 TAGS = ["entitlements"]
 CUSTOMER_TAGS = ["customers"]
 
-_NUMBER = StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-NumberInPath = Annotated[str, _NUMBER]
-DecisionNumber = Annotated[
-    str,
-    _NUMBER,
-    Field(
-        description="The decision number (päätösnumero), given by the case worker; unique", examples=["JKL-2026-0101"]
-    ),
-]
-Version = Annotated[int, Field(ge=0, description="The version you read; a stale one is a 409")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Text = Annotated[str, Field(max_length=200)]
 PersonalIdText = Annotated[
@@ -399,7 +389,7 @@ def post_entitlement(body: Annotated[GrantIn, Body()]) -> Response[EntitlementOu
     tags=TAGS,
     summary="An entitlement (municipality; the provider holding or named in it, without codes)",
 )
-def get_entitlement(decision_number: NumberInPath) -> EntitlementOut:
+def get_entitlement(decision_number: DecisionNumberInPath) -> EntitlementOut:
     return _entitlement(svc.read(repositories(), principal(router), decision_number))
 
 
@@ -412,7 +402,7 @@ class CloseIn(BaseModel):
 
 
 @router.post("/v1/entitlements/<decision_number>/close", tags=TAGS, summary="Close an entitlement (case worker)")
-def post_entitlement_close(decision_number: NumberInPath, body: Annotated[CloseIn, Body()]) -> EntitlementOut:
+def post_entitlement_close(decision_number: DecisionNumberInPath, body: Annotated[CloseIn, Body()]) -> EntitlementOut:
     v = svc.close(repositories(), principal(router), decision_number, body.closed_on, body.reason, body.version)
     return _entitlement(v)
 
@@ -431,7 +421,7 @@ PDF_RESPONSE = {
     summary="The provider copy (tuottajan kappale) as a PDF",
     responses=PDF_RESPONSE,
 )
-def get_provider_copy(decision_number: NumberInPath):  # noqa: ANN201 - no return annotation on purpose
+def get_provider_copy(decision_number: DecisionNumberInPath):  # noqa: ANN201 - no return annotation on purpose
     # Without a return annotation powertools passes the Response through unvalidated (a PDF is no
     # JSON); the body's bytes go out base64-encoded with isBase64Encoded. PDF_RESPONSE documents it.
     pdf = svc.provider_copy(repositories(), principal(router), decision_number)

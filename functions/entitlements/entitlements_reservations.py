@@ -19,11 +19,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from seteli.api.app import principal
 from seteli.api.paging import Page
-from seteli.api.types import Id, Limit
+from seteli.api.types import DecisionNumber, DecisionNumberInPath, Id, Limit, Version
 from seteli.domain.entitlements import Reservation
 from seteli.services import reservations as svc
 from seteli.store import repositories
@@ -31,15 +31,6 @@ from seteli.store import repositories
 router = Router()
 TAGS = ["reservations"]
 CUSTOMER_TAGS = ["customers"]
-
-_NUMBER = StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-NumberInPath = Annotated[str, _NUMBER]
-DecisionNumber = Annotated[
-    str,
-    _NUMBER,
-    Field(description="The decision number (päätösnumero / setelin numero)", examples=["JKL-2026-0101"]),
-]
-Version = Annotated[int, Field(ge=0, description="The version you read; a stale one is a 409")]
 
 
 # ---------------------------------------------------------------- reservations
@@ -119,7 +110,7 @@ def get_reservations(
 
 
 @router.delete("/v1/reservations/<decision_number>", tags=TAGS, summary="Cancel your reservation (nothing charged)")
-def delete_reservation(decision_number: NumberInPath, version: Annotated[Version, Query()]) -> ReservationOut:
+def delete_reservation(decision_number: DecisionNumberInPath, version: Annotated[Version, Query()]) -> ReservationOut:
     return _out(svc.cancel(repositories(), principal(router), decision_number, version))
 
 

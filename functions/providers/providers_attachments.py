@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from seteli.adapters.files import files
 from seteli.api.app import principal
 from seteli.api.paging import Page
-from seteli.api.types import Id, IsoDate
+from seteli.api.types import Id, IsoDate, Version
 from seteli.domain.attachments import Attachment, AttachmentStatus
 from seteli.rules import attachments as rules
 from seteli.services import attachments as svc
@@ -23,7 +23,6 @@ router = Router()
 TAGS = ["attachments"]
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
-Version = Annotated[int, Field(ge=0, description="The version you read; a stale one is a 409")]
 Filename = Annotated[
     str, Field(min_length=1, max_length=rules.MAX_FILENAME, description="The file's name, e.g. extract.pdf")
 ]

@@ -13,7 +13,7 @@ from seteli.adapters.identity import identity
 from seteli.adapters.obligations import obligations_register
 from seteli.api.app import principal
 from seteli.api.paging import Page
-from seteli.api.types import Id, Limit
+from seteli.api.types import Id, Limit, Version
 from seteli.domain.geo import LAT_RANGE, LON_RANGE
 from seteli.domain.identifiers import BusinessId, format_iban
 from seteli.domain.provider import (
@@ -48,7 +48,6 @@ SearchAttributes = Annotated[
         examples=[{"languages": ["finnish", "swedish"]}],
     ),
 ]
-Version = Annotated[int, Field(ge=0, description="The version you read; a stale one is a 409")]
 TAGS = ["providers"]
 
 

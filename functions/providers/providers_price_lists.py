@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from seteli.api.app import principal
 from seteli.api.paging import Page
-from seteli.api.types import Id, IsoDate
+from seteli.api.types import Id, IsoDate, Version
 from seteli.domain.money import Money
 from seteli.rules.price_lists import PriceLevel, PriceListStatus
 from seteli.services import price_lists as svc
@@ -39,7 +39,6 @@ Prices = Annotated[
 ]
 Name = Annotated[str, Field(min_length=1, max_length=100, description="e.g. Toimipaikkahinnasto 1-2026")]
 Notes = Annotated[str, Field(max_length=4000, description="Lisätiedot: may change any time, also when approved")]
-Version = Annotated[int, Field(ge=0, description="The version you read; a stale one is a 409")]
 
 
 class Strict(BaseModel):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 
 import httpx
 import pytest
@@ -43,15 +42,13 @@ def entitlement(number: str = "JKL-1", **kw) -> dict:
     return {**base, **kw}
 
 
-class FakeApi:
+class FakeApi(client_fakes.RecordingApi):
     def __init__(self, *, pdf_as_base64: bool = False) -> None:
-        self.calls: list[tuple[str, str, dict | None, dict]] = []
+        super().__init__()
         self.pdf_as_base64 = pdf_as_base64
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else None
-        path, method, params = request.url.path, request.method, dict(request.url.params)
-        self.calls.append((method, path, body, params))
+        method, path, body, params = self.record(request)
         assert PID not in str(request.url)
         if path == "/v1/customers" and method == "POST":
             if body["personal_id"] == "dup":
@@ -83,10 +80,6 @@ class FakeApi:
             content = base64.b64encode(PDF) if self.pdf_as_base64 else PDF
             return httpx.Response(200, content=content, headers={"Content-Type": "application/pdf"})
         return problem(404, f"no route {method} {path}")
-
-    def last(self, method: str) -> tuple[str, dict | None, dict]:
-        call = [c for c in self.calls if c[0] == method][-1]
-        return call[1], call[2], call[3]
 
 
 @pytest.fixture

@@ -36,9 +36,9 @@ def pl(id_: str, **kw) -> dict:
     return {**base, **kw}
 
 
-class FakeApi:
+class FakeApi(client_fakes.RecordingApi):
     def __init__(self) -> None:
-        self.calls: list[tuple[str, str, dict | None, dict]] = []
+        super().__init__()
         self.lists = {
             "pl-a": pl("pl-a", status="approved", starts_on="2015-01-01", valid_from="2015-01-01",
                        valid_until="2026-12-31", version=2),
@@ -46,9 +46,7 @@ class FakeApi:
         }  # fmt: skip
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else None
-        path, method, params = request.url.path, request.method, dict(request.url.params)
-        self.calls.append((method, path, body, params))
+        method, path, body, params = self.record(request)
         assert request.headers["Authorization"].startswith("Bearer ")
         if path == "/v1/providers/prv-a/prices":
             if params.get("on") == "2014-01-01":
@@ -91,10 +89,6 @@ class FakeApi:
             cur.update(status="approved", valid_from=cur["starts_on"], version=cur["version"] + 1)
             return httpx.Response(200, json=cur)
         return problem(404, f"no route {method} {path}")
-
-    def last(self, method: str) -> tuple[str, dict | None, dict]:
-        call = [c for c in self.calls if c[0] == method][-1]
-        return call[1], call[2], call[3]
 
 
 @pytest.fixture

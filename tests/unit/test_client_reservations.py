@@ -51,15 +51,13 @@ CUSTOMER = {
 }  # fmt: skip
 
 
-class FakeApi:
+class FakeApi(client_fakes.RecordingApi):
     def __init__(self) -> None:
-        self.calls: list[tuple[str, str, dict | None, dict]] = []
+        super().__init__()
         self.reservations = {"JKL-1": reservation("JKL-1")}
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else None
-        path, method, params = request.url.path, request.method, dict(request.url.params)
-        self.calls.append((method, path, body, params))
+        method, path, body, params = self.record(request)
         assert PID not in str(request.url)
         if path == "/v1/reservations" and method == "POST":
             if body.get("verification_code") not in ("KT7HQ4MRXA", None):
@@ -86,10 +84,6 @@ class FakeApi:
         if path == "/v1/customers/cus-1/number" and method == "PUT":
             return httpx.Response(200, json={**CUSTOMER, "customer_number": body["customer_number"], "version": 4})
         return problem(404, f"no route {method} {path}")
-
-    def last(self, method: str) -> tuple[str, dict | None, dict]:
-        call = [c for c in self.calls if c[0] == method][-1]
-        return call[1], call[2], call[3]
 
 
 @pytest.fixture

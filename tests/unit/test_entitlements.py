@@ -23,6 +23,7 @@ from seteli.domain.entitlements import (
 from seteli.domain.money import Money
 from seteli.domain.tenant_file import load_tenant_yaml
 from seteli.rules import entitlements as r
+from tests.factories import entitlement
 
 AT = datetime(2026, 5, 1, 9, tzinfo=UTC)
 TODAY = date(2026, 5, 10)
@@ -30,24 +31,7 @@ TENANT = load_tenant_yaml(Path(__file__).resolve().parents[2] / "tenants" / "dem
 
 
 def ent(**kw) -> Entitlement:
-    base = dict(
-        decision_number="JKL-1",
-        kind=EntitlementKind.voucher,
-        customer_id="cus-1",
-        service_id="home-care",
-        decision_date=date(2026, 4, 1),
-        valid_from=date(2026, 5, 1),
-        valid_until=date(2026, 12, 31),
-        home_municipality="Jyväskylä",
-        rows=[EntitlementRow(content_id="home-care-weekday", amount="10", period="week", unit_value="32.00")],
-        verification_code="KT7HQ4MRXA",
-        citizen_code="AINO2026KT",
-        created_at=AT,
-        created_by="cw",
-        updated_at=AT,
-    )
-    base.update(kw)
-    return Entitlement(**base)
+    return entitlement(**kw)
 
 
 def grant(**kw) -> r.Grant:

@@ -16,30 +16,15 @@ from seteli.domain.entitlements import (
     Reservation,
 )
 from seteli.rules import reservations as r
+from tests.factories import entitlement
 
 AT = datetime(2026, 5, 1, 9, tzinfo=UTC)
 TODAY = date(2026, 5, 10)
 
 
 def ent(**kw) -> Entitlement:
-    base = dict(
-        decision_number="JKL-1",
-        kind=EntitlementKind.voucher,
-        customer_id="cus-1",
-        service_id="home-care",
-        decision_date=date(2026, 4, 1),
-        valid_from=date(2026, 5, 1),
-        valid_until=date(2026, 12, 31),
-        home_municipality="Jyväskylä",
-        rows=[EntitlementRow(content_id="weekday", amount="10", period="week", unit_value="32.00")],
-        verification_code="KT7HQ4MRXA",
-        citizen_code="AINO2026KT",
-        created_at=AT,
-        created_by="cw",
-        updated_at=AT,
-    )
-    base.update(kw)
-    return Entitlement(**base)
+    rows = [EntitlementRow(content_id="weekday", amount="10", period="week", unit_value="32.00")]
+    return entitlement(**{"rows": rows, **kw})
 
 
 def balance(provider_ids=()) -> Balance:

@@ -39,3 +39,16 @@ Lang = Literal["fi", "sv", "en"]
 # Ids chosen by the system: letters, digits and dashes; never a personal identity code.
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Limit = Annotated[int, Field(ge=1, le=100)]
+
+# A decision number (päätösnumero; "setelin numero" on a voucher) as the municipality writes it:
+# it names an entitlement in paths, so it is restricted to what is safe there.
+_DECISION_NUMBER = StringConstraints(
+    strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+)
+DecisionNumberInPath = Annotated[str, _DECISION_NUMBER]
+DecisionNumber = Annotated[
+    str,
+    _DECISION_NUMBER,
+    Field(description="The decision number (päätösnumero), unique in the municipality", examples=["JKL-2026-0101"]),
+]
+Version = Annotated[int, Field(ge=0, description="The version you read; a stale one is a 409")]
