@@ -115,3 +115,33 @@ def entitlement(**kw):
     )
     base.update(kw)
     return Entitlement(**base)
+
+
+def approve(repos, provider_id: str, service_id: str, site_ids: list[str]) -> str:
+    """An approved application of the provider for the service, as the municipality's decision
+    leaves it (the tests of what needs approval make it directly)."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from seteli.domain.applications import Actor, Application, ApplicationStatus, Transition
+
+    at = datetime(2026, 1, 2, 9, tzinfo=UTC)
+    app_id = f"app-{uuid.uuid4().hex[:10]}"
+    actor = Actor(subject="cw")
+    repos.applications.create(
+        Application(
+            id=app_id,
+            provider_id=provider_id,
+            service_id=service_id,
+            status=ApplicationStatus.approved,
+            site_ids=site_ids,
+            created_by=actor,
+            created_at=at,
+            updated_at=at,
+            decided_by=actor,
+            decided_at=at,
+            transitions=1,
+        ),
+        Transition(application_id=app_id, seq=1, to=ApplicationStatus.approved, by=actor, at=at),
+    )
+    return app_id

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.factories import new_provider, provider_claims
+from tests.factories import approve, new_provider, provider_claims
 from tests.integration.apigw import call, claims_for, event
 
 AT = datetime(2026, 1, 2, 9, tzinfo=UTC)
@@ -81,28 +81,9 @@ def add_customer(api: Api, code: str | None = None, **kw) -> tuple[dict, str]:
 
 
 def approved_provider(repos, service: str = "home-care", *, approved: bool = True) -> tuple[str, list[str]]:
-    from seteli.domain.applications import Actor, Application, ApplicationStatus, Transition
-
     pid, sites = new_provider(repos)
     if approved:
-        app_id = f"app-{uuid.uuid4().hex[:10]}"
-        actor = Actor(subject="cw")
-        repos.applications.create(
-            Application(
-                id=app_id,
-                provider_id=pid,
-                service_id=service,
-                status=ApplicationStatus.approved,
-                site_ids=sites,
-                created_by=actor,
-                created_at=AT,
-                updated_at=AT,
-                decided_by=actor,
-                decided_at=AT,
-                transitions=1,
-            ),
-            Transition(application_id=app_id, seq=1, to=ApplicationStatus.approved, by=actor, at=AT),
-        )
+        approve(repos, pid, service, sites)
     return pid, sites
 
 

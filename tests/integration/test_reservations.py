@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from seteli.rules.entitlements import state
-from tests.factories import new_provider, provider_claims
+from tests.factories import approve, new_provider, provider_claims
 from tests.integration.apigw import call, claims_for, event
 
 AT = datetime(2026, 1, 2, 9, tzinfo=UTC)
@@ -73,31 +73,13 @@ class World:
 
     # -- providers
     def provider(self, *, approved: bool = True, priced: bool = True, service: str = SERVICE, content: str = WEEKDAY):
-        from seteli.domain.applications import Actor, Application, ApplicationStatus, Transition
         from seteli.domain.money import Money
         from seteli.domain.price_lists import StoredPriceList
         from seteli.rules.price_lists import PriceLevel, PriceListStatus
 
         pid, sites = new_provider(self.repos)
         if approved:
-            app_id = f"app-{uuid.uuid4().hex[:10]}"
-            actor = Actor(subject="cw")
-            self.repos.applications.create(
-                Application(
-                    id=app_id,
-                    provider_id=pid,
-                    service_id=service,
-                    status=ApplicationStatus.approved,
-                    site_ids=sites,
-                    created_by=actor,
-                    created_at=AT,
-                    updated_at=AT,
-                    decided_by=actor,
-                    decided_at=AT,
-                    transitions=1,
-                ),
-                Transition(application_id=app_id, seq=1, to=ApplicationStatus.approved, by=actor, at=AT),
-            )
+            approve(self.repos, pid, service, sites)
         if priced:
             self.repos.price_lists.create(
                 StoredPriceList(
