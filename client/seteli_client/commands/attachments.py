@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
+from seteli_client.commands._common import provider_flag as _provider_flag
 from seteli_client.commands._common import provider_id as _provider_id
 from seteli_client.sdk import SeteliError
 
@@ -279,10 +280,6 @@ def cmd_requirements(ctx: Ctx) -> int:
 
 
 # ---------------------------------------------------------------- parser
-
-
-def _provider_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--provider", metavar="PROVIDER_ID", help="another provider (municipality users); default: yours")
 
 
 def _validity_flags(p: argparse.ArgumentParser) -> None:

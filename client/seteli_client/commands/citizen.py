@@ -14,12 +14,11 @@ The citizen code is a credential: it is never an argument (it would stay in the 
 from __future__ import annotations
 
 import argparse
-import getpass
 import re
-import sys
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _local_time, _s, _table
+from seteli_client.commands._common import secret_input
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PERIOD = {"validity": "validity", "week": "this week", "month": "this month"}
@@ -120,15 +119,7 @@ def cmd_proxies_remove(ctx: Ctx) -> int:
 
 
 def _code(ctx: Ctx) -> str:
-    if ctx.args.code_stdin:
-        code = sys.stdin.readline().strip()
-    elif sys.stdin.isatty():
-        code = getpass.getpass("Citizen code (on the decision letter): ").strip()
-    else:
-        raise UsageError("give the citizen code on standard input with --code-stdin")
-    if not code:
-        raise UsageError("--code-stdin: no citizen code on standard input")
-    return code
+    return secret_input(ctx, flag="--code-stdin", prompt="Citizen code (on the decision letter): ", what="citizen code")
 
 
 def cmd_entitlement_access(ctx: Ctx) -> int:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _address, _local_time, _s, _table
+from seteli_client.commands._common import provider_flag as _provider_flag
 from seteli_client.commands._common import provider_id as _provider_id
 
 KINDS = ("site", "unit", "employee")
@@ -411,10 +412,6 @@ def _address_flags(p: argparse.ArgumentParser, prefix: str = "") -> None:
     p.add_argument(f"--{prefix}street", help=f"{what} street address")
     p.add_argument(f"--{prefix}postal-code", metavar="NNNNN")
     p.add_argument(f"--{prefix}city")
-
-
-def _provider_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--provider", metavar="PROVIDER_ID", help="another provider (municipality users); default: yours")
 
 
 def _part_flags(p: argparse.ArgumentParser) -> None:

@@ -34,31 +34,15 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
-import getpass
-import sys
 from pathlib import Path
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
+from seteli_client.commands._common import personal_id_input
 
 PERIODS = ("validity", "week", "month")
 PERIOD_TEXT = {"validity": "validity", "week": "week", "month": "month"}
 CUSTOMER_FIELDS = ("first_names", "last_name", "home_municipality", "address", "postal_code", "city", "phone", "email")
-
-
-def _personal_id(ctx: Ctx) -> str:
-    """The personal identity code: one line of standard input, or typed at a hidden prompt."""
-    if getattr(ctx.args, "personal_id_stdin", False):
-        value = sys.stdin.readline().strip()
-        if not value:
-            raise UsageError("--personal-id-stdin: no personal identity code on standard input")
-        return value
-    if sys.stdin.isatty():
-        value = getpass.getpass("Personal identity code (henkilötunnus): ").strip()
-        if not value:
-            raise UsageError("no personal identity code given")
-        return value
-    raise UsageError("give the personal identity code on standard input with --personal-id-stdin")
 
 
 # ---------------------------------------------------------------- customers
@@ -82,7 +66,7 @@ def _customer_fields(a: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_customer_add(ctx: Ctx) -> int:
-    body = {"personal_id": _personal_id(ctx), **_customer_fields(ctx.args)}
+    body = {"personal_id": personal_id_input(ctx), **_customer_fields(ctx.args)}
     with ctx.api(signed_in=True) as api:
         c = api.request("POST", "/v1/customers", json=body)
     ctx.emit(c, f"Added customer {c.get('id')}.\n{customer_text(c)}")
@@ -116,7 +100,7 @@ def cmd_customer_update(ctx: Ctx) -> int:
 
 
 def cmd_customer_find(ctx: Ctx) -> int:
-    code = _personal_id(ctx)
+    code = personal_id_input(ctx)
     with ctx.api(signed_in=True) as api:
         page = api.request("POST", "/v1/customers/search", json={"personal_id": code})
     items = page.get("items") or []

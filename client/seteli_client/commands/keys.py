@@ -15,8 +15,10 @@ import argparse
 import re
 import sys
 
-from seteli_client import auth
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
+from seteli_client.commands._common import provider_id
+
+NO_KEYS_WITH_A_KEY = "an API key cannot manage API keys: sign in as the provider's admin (`seteli login`)"
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 STORE_WARNING = (
@@ -27,15 +29,7 @@ STORE_WARNING = (
 
 
 def _provider_id(ctx: Ctx, api) -> str:
-    pid = getattr(ctx.args, "provider", None)
-    if pid:
-        return pid
-    if ctx.api_key:
-        raise UsageError("an API key cannot manage API keys: sign in as the provider's admin (`seteli login`)")
-    pid = auth.identity(api.token or "").get("provider_id")
-    if not pid:
-        raise UsageError("your sign-in belongs to no provider: give --provider PROVIDER_ID")
-    return pid
+    return provider_id(ctx, api, api_key_refusal=NO_KEYS_WITH_A_KEY)
 
 
 def cmd_create(ctx: Ctx) -> int:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _local_time, _s, _table
+from seteli_client.commands._common import provider_flag as _provider_flag
 from seteli_client.commands._common import provider_id as _provider_id
 
 STATUSES = ("draft", "approved")
@@ -227,10 +228,6 @@ def cmd_price(ctx: Ctx) -> int:
 
 
 # ---------------------------------------------------------------- parser
-
-
-def _provider_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--provider", metavar="PROVIDER_ID", help="another provider (municipality users); default: yours")
 
 
 def _price_args(p: argparse.ArgumentParser) -> None:

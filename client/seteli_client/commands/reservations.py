@@ -18,27 +18,10 @@ prompt. ``--named``: the decision names your provider, so no code is needed. Wit
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _local_time, _s, _table
-
-
-def _secret(ctx: Ctx, *, flag: str, prompt: str, what: str) -> str:
-    """One line from standard input (``flag``) or typed at a hidden prompt on a terminal."""
-    if getattr(ctx.args, flag.removeprefix("--").replace("-", "_"), False):
-        value = sys.stdin.readline().strip()
-        if not value:
-            raise UsageError(f"{flag}: no {what} on standard input")
-        return value
-    if sys.stdin.isatty():
-        value = getpass.getpass(prompt).strip()
-        if not value:
-            raise UsageError(f"no {what} given")
-        return value
-    raise UsageError(f"give the {what} on standard input with {flag}")
-
+from seteli_client.commands._common import secret_input
 
 # ---------------------------------------------------------------- reservations
 
@@ -60,7 +43,7 @@ def cmd_reserve(ctx: Ctx) -> int:
         )
     body: dict[str, Any] = {"decision_number": a.decision_number, "content_id": a.content, "accept_terms": True}
     if not a.named:
-        body["verification_code"] = _secret(
+        body["verification_code"] = secret_input(
             ctx, flag="--code-stdin", prompt="Verification code (on the provider copy): ", what="verification code"
         )
     if a.part:
@@ -157,7 +140,9 @@ def cmd_search(ctx: Ctx) -> int:
 
 
 def cmd_lookup(ctx: Ctx) -> int:
-    code = _secret(ctx, flag="--personal-id-stdin", prompt="Personal identity code: ", what="personal identity code")
+    code = secret_input(
+        ctx, flag="--personal-id-stdin", prompt="Personal identity code: ", what="personal identity code"
+    )
     with ctx.api(signed_in=True) as api:
         page = api.request("POST", "/v1/customers/lookup", json={"personal_id": code})
     ctx.emit(page, customers_text(page.get("items") or [], with_personal_id=True))

@@ -17,22 +17,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from seteli_client import auth
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
+from seteli_client.commands._common import provider_id
 
 ROLES = ("provider_user", "provider_admin")
 
 
 def _provider(ctx: Ctx, api) -> str:
-    pid = getattr(ctx.args, "provider", None)
-    if pid:
-        return pid
-    if ctx.api_key:
-        raise UsageError("with an API key give --provider PROVIDER_ID")
-    pid = auth.identity(api.token or "").get("provider_id")
-    if not pid:
-        raise UsageError("your sign-in belongs to no provider: give --provider PROVIDER_ID")
-    return pid
+    return provider_id(ctx, api, api_key_refusal="with an API key give --provider PROVIDER_ID")
 
 
 def _path(pid: str, subject: str | None = None) -> str:
