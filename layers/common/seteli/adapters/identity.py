@@ -26,6 +26,7 @@ class IdentityPort(Protocol):
     def enable(self, email: str) -> None: ...
     def set_group(self, email: str, group: str) -> None: ...
     def delete(self, email: str) -> None: ...
+    def subject_of(self, email: str, group: str) -> str | None: ...
 
 
 def normalise_email(email: str) -> str:
@@ -135,6 +136,20 @@ class CognitoIdentity:
         except ClientError:
             self.disable(email)
 
+    def subject_of(self, email: str, group: str) -> str | None:
+        """The ``sub`` of the enabled user with ``email`` in ``group``, or None."""
+        key = normalise_email(email)
+        try:
+            user = self.idp.admin_get_user(UserPoolId=self.user_pool_id, Username=key)
+        except self.idp.exceptions.UserNotFoundException:
+            return None
+        if not user.get("Enabled", True):
+            return None
+        groups = self.idp.admin_list_groups_for_user(UserPoolId=self.user_pool_id, Username=key).get("Groups", [])
+        if group not in {g["GroupName"] for g in groups}:
+            return None
+        return next((a["Value"] for a in user.get("UserAttributes", []) if a["Name"] == "sub"), None)
+
 
 @dataclass
 class FakeUser:
@@ -188,6 +203,10 @@ class FakeIdentity:
 
     def delete(self, email: str) -> None:
         self.users.pop(normalise_email(email), None)
+
+    def subject_of(self, email: str, group: str) -> str | None:
+        user = self.get(email)
+        return user.subject if user is not None and group in user.groups and user.enabled else None
 
 
 class PoolNotConfigured(SeteliError):

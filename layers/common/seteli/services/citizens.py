@@ -304,26 +304,8 @@ def my_proxies(repos, who: Principal) -> Proxies:
 
 
 def citizen_subject(port, email: str) -> str | None:
-    """The ``sub`` of the pool's citizen user with ``email``, or None (no such user, or not a citizen).
-
-    TODO: belongs in ``seteli.adapters.identity`` as ``IdentityPort.subject_of(email, group)``."""
-    from seteli.adapters.identity import normalise_email
-
-    key = normalise_email(email)
-    if hasattr(port, "users"):  # FakeIdentity
-        user = port.get(key)
-        return user.subject if user is not None and CITIZEN in user.groups and user.enabled else None
-    idp, pool = port.idp, port.user_pool_id
-    try:
-        user = idp.admin_get_user(UserPoolId=pool, Username=key)
-    except idp.exceptions.UserNotFoundException:
-        return None
-    if not user.get("Enabled", True):
-        return None
-    groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username=key).get("Groups", [])
-    if CITIZEN not in {g["GroupName"] for g in groups}:
-        return None
-    return next((a["Value"] for a in user.get("UserAttributes", []) if a["Name"] == "sub"), None)
+    """The ``sub`` of the pool's enabled citizen user with ``email``, or None."""
+    return port.subject_of(email, CITIZEN)
 
 
 def add_proxy(repos, port, who: Principal, email: str, valid_until: date | None) -> ActingForMe:
@@ -380,44 +362,24 @@ def remove_proxy(repos, who: Principal, proxy_id: str) -> None:
 # ---------------------------------------------------------------- citizen code (no bank ID)
 
 
-def _refund(what: str, who: str) -> None:
-    """Give back one attempt counted by ``seteli.store.throttle.hit``: a right code is no guess.
-
-    TODO: belongs in ``seteli.store.throttle`` as ``refund(what, who, window_seconds)``."""
-    from pynamodb.exceptions import UpdateError
-
-    from seteli.store import keys
-    from seteli.store.throttle import ThrottleItem, who_key, window_start
-
-    start = window_start(now(), ACCESS_WINDOW_SECONDS)
-    item = ThrottleItem(keys.throttle_pk(what, who_key(who)), f"{start:012d}")
-    try:
-        item.update(actions=[ThrottleItem.hits.add(-1)], condition=ThrottleItem.hits > 0)
-    except UpdateError:
-        pass  # the window turned meanwhile: nothing to give back
-
-
 def entitlement_access(repos, tenant, *, decision_number: str, citizen_code: str, source: str) -> EntitlementAccess:
     """Decision number + citizen code -> that entitlement's citizen view and a 30-minute access token
     for it. A wrong number and a wrong code get the same 404; each attempt counts against the
     decision number and the source address (429 after too many failures), a right one is given back."""
-    from seteli.store.throttle import hit
+    from seteli.store.throttle import guess, right_guess
 
-    message = "too many attempts; try again in 15 minutes"
     number = decision_number.strip()
     attempts = [
         ("citizen-code-source", source, ACCESS_FAILURES_PER_SOURCE),
         ("citizen-code-number", number.upper(), ACCESS_FAILURES_PER_NUMBER),
     ]
-    for what, who, limit in attempts:
-        hit(what, who, limit=limit, window_seconds=ACCESS_WINDOW_SECONDS, message=message)
+    guess(attempts, window_seconds=ACCESS_WINDOW_SECONDS, message="too many attempts; try again in 15 minutes")
     e = repos.entitlements.get(number) if number else None
     # compare even when there is no such entitlement, so that the time taken tells nothing
     ok = citizen_access.codes_match(citizen_code, e.citizen_code if e else "-" * 10)
     if e is None or not ok:
         raise NotFound(NO_SUCH_ACCESS)
-    for what, who, _ in attempts:
-        _refund(what, who)
+    right_guess(attempts, window_seconds=ACCESS_WINDOW_SECONDS)
     at = now()
     expires = at + citizen_access.TOKEN_LIFETIME
     secret = citizen_access.citizen_access_secret(repos.settings)

@@ -35,6 +35,7 @@ from seteli.domain.entitlements import Customer, Entitlement, EntitlementKind, R
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import entitlements as rules
 from seteli.services.customers import ensure_municipality
+from seteli.services.price_lists import service_approved
 from seteli.services.reservations import relations_after_closing
 
 NOT_VISIBLE = "no entitlement {no} that you may see"
@@ -44,11 +45,6 @@ def _tenant(repos):
     from seteli.services.tenant_config import current_tenant
 
     return current_tenant(repos.tenant)
-
-
-def _approved(repos, pid: str, service_id: str) -> bool:
-    app = repos.applications.for_provider_service(pid, service_id)
-    return app is not None and str(getattr(app.status, "value", app.status)) == "approved"
 
 
 # ---------------------------------------------------------------- views
@@ -152,7 +148,7 @@ def grant(repos, who: Principal, req: GrantRequest) -> Viewed:
             f"the death of customer {customer.id} is recorded: nothing can be granted to them",
             [FieldError("body.customer_id", "the customer has died")],
         )
-    if provider is not None and not _approved(repos, provider.id, g.service_id):
+    if provider is not None and not service_approved(repos, provider.id, g.service_id):
         raise Conflict(
             f"provider {provider.id} has no approved application for service {g.service_id}",
             [FieldError("body.named_provider_id", f"no approved application for {g.service_id}")],

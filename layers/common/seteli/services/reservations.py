@@ -17,7 +17,9 @@ carry it.
 Guessing: a wrong verification code and an unknown decision number are one 404 answer, and count
 as a failed attempt of the provider and of the source address (hashed); after
 ``FAILURES_PER_PROVIDER`` (or ``FAILURES_PER_SOURCE``) failures within ``FAILURE_WINDOW_SECONDS``
-every attempt is a 429 until the window turns, a right code too. Successes do not count.
+every attempt is a 429 until the window turns, a right code too. Each attempt is counted atomically
+before the code is compared and a right one is given back (``seteli.store.throttle.guess``), so a
+burst of parallel guesses cannot pass the limit and successes do not count.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from seteli import clock
 from seteli.api.auth import Principal
 from seteli.clock import now
 from seteli.domain.entitlements import Customer, Entitlement, ProviderCustomer, Reservation
-from seteli.errors import Conflict, FieldError, Forbidden, NotFound, Throttled, ValidationFailed
+from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import entitlements as entitlement_rules
 from seteli.rules import reservations as rules
+from seteli.services.price_lists import service_approved
 from seteli.services.teams import ensure_in_team, teams_of
 
 FAILURES_PER_PROVIDER = 10
@@ -62,29 +65,6 @@ def _attempts(pid: str, source: str | None) -> list[tuple[str, str, int]]:
         ("reserve-provider", pid, FAILURES_PER_PROVIDER),
         ("reserve-source", source or "unknown", FAILURES_PER_SOURCE),
     ]
-
-
-def _check_throttle(pid: str, source: str | None) -> None:
-    """429 when the provider or the source has failed too often in this window (reads, counts nothing)."""
-    from seteli.store import keys
-    from seteli.store.base import get_item
-    from seteli.store.throttle import ThrottleItem, who_key, window_start
-
-    start = window_start(now(), FAILURE_WINDOW_SECONDS)
-    for what, who, limit in _attempts(pid, source):
-        item = get_item(ThrottleItem, keys.throttle_pk(what, who_key(who)), f"{start:012d}")
-        if item is not None and int(item.hits or 0) >= limit:
-            raise Throttled(THROTTLED)
-
-
-def _count_failure(pid: str, source: str | None) -> None:
-    from seteli.store.throttle import hit
-
-    for what, who, limit in _attempts(pid, source):
-        try:
-            hit(what, who, limit=limit, window_seconds=FAILURE_WINDOW_SECONDS, message=THROTTLED)
-        except Throttled:
-            pass  # full already: this failure is answered as a failure; the next attempt is a 429
 
 
 # ---------------------------------------------------------------- reserve
@@ -149,21 +129,23 @@ def reserve(
             "accept the terms and the forming of the contract to reserve",
             [FieldError("body.accept_terms", "must be true")],
         )
-    _check_throttle(pid, source)
+    from seteli.store.throttle import guess, right_guess
+
+    attempts = _attempts(pid, source)
+    guess(attempts, window_seconds=FAILURE_WINDOW_SECONDS, message=THROTTLED)
     number = decision_number.strip()
     e, reservations = repos.entitlements.with_reservations(number) if number else (None, [])
     if not rules.code_accepted(verification_code, e, pid):
-        _count_failure(pid, source)
         raise NotFound(
             rules.NO_OPEN_ENTITLEMENT,
             [FieldError("body.decision_number", "no open entitlement with this number and code")],
         )
     assert e is not None
+    right_guess(attempts, window_seconds=FAILURE_WINDOW_SECONDS)
     ensure_in_team(repos, who, e.service_id)
     today = clock.today()
     part_active = _part_active(repos, pid, part_id)
-    application = repos.applications.for_provider_service(pid, e.service_id)
-    approved = application is not None and str(getattr(application.status, "value", application.status)) == "approved"
+    approved = service_approved(repos, pid, e.service_id)
     priced = _priced(repos, pid, e, content_id, part_id if part_active else None, today)
     refusal = rules.refusal(
         e,

@@ -1,6 +1,7 @@
-"""A small fixed-window counter for throttling (registrations per source address; later: guesses of
-verification codes). One item per (what, who, window): ``THROTTLE#<what>#<who>`` / ``<window start>``,
-counted with an atomic ``ADD`` conditioned on the limit, and deleted by DynamoDB's TTL afterwards.
+"""A small fixed-window counter for throttling (registrations per source address; guesses of
+verification and citizen codes, where a right guess is given back). One item per (what, who,
+window): ``THROTTLE#<what>#<who>`` / ``<window start>``, counted with an atomic ``ADD``
+conditioned on the limit, and deleted by DynamoDB's TTL afterwards.
 
 ``who`` is stored hashed: a source address or an email is personal data, and the counter only has to
 tell callers apart.
@@ -70,3 +71,30 @@ def hit(
             ) from exc
         raise
     return int(item.hits or 0)
+
+
+def refund(what: str, who: str, *, window_seconds: int, at: datetime | None = None) -> None:
+    """Give back one attempt counted by ``hit`` in the current window (a right code is no guess)."""
+    start = window_start(at or datetime.now(UTC), window_seconds)
+    item = ThrottleItem(keys.throttle_pk(what, who_key(who)), f"{start:012d}")
+    try:
+        item.update(actions=[ThrottleItem.hits.add(-1)], condition=ThrottleItem.hits > 0)
+    except UpdateError as exc:
+        if not conditional_failed(exc):
+            raise  # the window turned meanwhile (no counter): nothing to give back
+
+
+Guess = tuple[str, str, int]  # (what, who, limit per window)
+
+
+def guess(attempts: list[Guess], *, window_seconds: int, message: str, at: datetime | None = None) -> None:
+    """Count one guess of a code against each (what, who, limit): 429 with ``message`` when any of
+    them is full. Atomic per counter, so a burst of parallel guesses cannot pass the limit. Call
+    ``right_guess`` with the same attempts when the code was right."""
+    for what, who, limit in attempts:
+        hit(what, who, limit=limit, window_seconds=window_seconds, at=at, message=message)
+
+
+def right_guess(attempts: list[Guess], *, window_seconds: int, at: datetime | None = None) -> None:
+    for what, who, _ in attempts:
+        refund(what, who, window_seconds=window_seconds, at=at)
