@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
@@ -52,3 +52,21 @@ DecisionNumber = Annotated[
     Field(description="The decision number (päätösnumero), unique in the municipality", examples=["JKL-2026-0101"]),
 ]
 Version = Annotated[int, Field(ge=0, description="The version you read; a stale one is a 409")]
+
+_HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _hh_mm(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not _HH_MM.match(value):
+        raise ValueError("use a time HH:MM (00:00-23:59)")
+    return time.fromisoformat(value)
+
+
+# A time of day as people type it on a timesheet: "09:00", "11:15".
+HourMinute = Annotated[
+    time,
+    BeforeValidator(_hh_mm),
+    WithJsonSchema({"type": "string", "pattern": _HH_MM.pattern, "examples": ["09:15"]}),
+]

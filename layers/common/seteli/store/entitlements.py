@@ -148,14 +148,17 @@ class EntitlementRepository:
         return from_doc(Entitlement, item) if item is not None else None
 
     def with_reservations(self, decision_number: str) -> tuple[Entitlement | None, list[Reservation]]:
-        """The entitlement and its reservations in one Query (pk = ENTITLEMENT#<no>)."""
-        entitlement, reservations = None, []
-        for row in DocItem.query(keys.entitlement_pk(decision_number), consistent_read=True):
-            if row.kind == ENTITLEMENT:
-                entitlement = from_doc(Entitlement, row)
-            elif row.kind == RESERVATION:
-                reservations.append(from_doc(Reservation, row))
-        return entitlement, reservations
+        """The entitlement (GetItem) and its reservations (Query pk = ENTITLEMENT#<no>, begins_with
+        RESERVATION#): the partition also holds the entitlement's events, which this never reads."""
+        entitlement = self.get(decision_number)
+        if entitlement is None:
+            return None, []
+        rows = DocItem.query(
+            keys.entitlement_pk(decision_number),
+            DocItem.sk.startswith(keys.RESERVATION_PREFIX),
+            consistent_read=True,
+        )
+        return entitlement, [from_doc(Reservation, r) for r in rows if r.kind == RESERVATION]
 
     def for_customer(self, customer_id: str) -> list[Entitlement]:
         """A customer's entitlements by start date (Query gsi1)."""

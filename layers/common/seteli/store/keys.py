@@ -216,3 +216,81 @@ def citizen_proxy_sk(customer_id: str) -> str:
 
 
 PROXY_PREFIX = "PROXY#"
+
+
+# --- issue 5: service events, interruptions, credits, feedback ------------------------------------
+# An entitlement's events and interruptions live in its partition (pk ENTITLEMENT#<decision number>),
+# sorted by date, so that the overlap, "a day is never paid twice" and overrun checks read them with
+# one strongly consistent Query. Every write of a record also bumps the entitlement's LEDGER item
+# (conditioned on the version read): two writes to one customer's days cannot both pass the checks.
+
+
+def event_sk(first_day: str, event_id: str) -> str:
+    return f"EVENT#{first_day}#{event_id}"
+
+
+EVENT_PREFIX = "EVENT#"
+
+
+def interruption_sk(departure_day: str, interruption_id: str) -> str:
+    return f"INTERRUPTION#{departure_day}#{interruption_id}"
+
+
+INTERRUPTION_PREFIX = "INTERRUPTION#"
+
+LEDGER_SK = "LEDGER"  # under ENTITLEMENT#<dn>: the optimistic lock of the entitlement's records
+
+
+def record_pointer_pk(record_id: str) -> str:
+    """Find an event or interruption by its id alone (GetItem): holds its decision number and sk."""
+    return f"RECORD#{record_id}"
+
+
+RECORD_POINTER_SK = "POINTER"
+
+
+def provider_events_gsi1pk(provider_id: str, month: str) -> str:
+    """A provider's events of one month (gsi1sk = <first_day>#<event_id>): lists, bulk confirm,
+    the monthly settlement."""
+    return f"PROVIDER#{provider_id}#EVENTS#{month}"
+
+
+def provider_interruptions_gsi1pk(provider_id: str) -> str:
+    """A provider's interruptions (gsi1sk = <departure_day>#<id>)."""
+    return f"PROVIDER#{provider_id}#INTERRUPTIONS"
+
+
+APPROVALS_GSI2PK = "APPROVALS#PENDING"  # sparse: only events waiting for the municipality (gsi2sk = <first_day>#<id>)
+
+
+def credit_sk(event_id: str) -> str:
+    """Under PROVIDER#<id>: the credit request of one event (one per event: the sk is the guard)."""
+    return f"CREDIT#{event_id}"
+
+
+CREDIT_PREFIX = "CREDIT#"
+
+
+def credits_gsi1pk(month: str) -> str:
+    """Credits to deduct in the settlement of ``month`` (gsi1sk = <provider_id>#<event_id>)."""
+    return f"CREDITS#{month}"
+
+
+def feedback_pk(feedback_id: str) -> str:
+    return f"FEEDBACK#{feedback_id}"
+
+
+FEEDBACK_SK = "FEEDBACK"
+
+
+def provider_feedback_gsi1pk(provider_id: str) -> str:
+    """A provider's feedback, newest last (gsi1sk = <created_at>#<feedback_id>)."""
+    return f"PROVIDER#{provider_id}#FEEDBACK"
+
+
+FEEDBACK_GSI2PK = "FEEDBACK"  # the municipality reads all feedback (gsi2sk = <created_at>#<feedback_id>)
+
+
+def customer_feedback_sk(created_at: str, feedback_id: str) -> str:
+    """Under CUSTOMER#<id>: a pointer to feedback given about the customer's services (the citizen's list)."""
+    return f"FEEDBACK#{created_at}#{feedback_id}"

@@ -107,6 +107,34 @@ class DocItem(Item):
     version = VersionAttribute()
 
 
+class MovedDocItem(Item):
+    """A DocItem written with a version chosen by the caller (not incremented by pynamodb): a record
+    moved to a new sort key (a price list's or an event's date changed) keeps counting its versions,
+    so a client holding an old version stays stale. Written with a does-not-exist condition."""
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)
+    document = UnicodeAttribute()
+    version = NumberAttribute()
+
+    @classmethod
+    def of(cls, item: DocItem, version: int) -> MovedDocItem:
+        return cls(
+            item.pk,
+            item.sk,
+            gsi1pk=item.gsi1pk,
+            gsi1sk=item.gsi1sk,
+            gsi2pk=item.gsi2pk,
+            gsi2sk=item.gsi2sk,
+            kind=item.kind,
+            document=item.document,
+            version=version,
+        )
+
+
 def _all_models(base: type[Model] = Item) -> list[type[Model]]:
     out = []
     for sub in base.__subclasses__():

@@ -16,7 +16,6 @@ the start date: moving a draft's start is a delete and a put in one transaction.
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -24,7 +23,7 @@ from seteli.domain.price_lists import StoredPriceList
 from seteli.errors import Conflict, FieldError
 from seteli.store import keys
 from seteli.store.base import conditional_failed, doc_item, from_doc, get_item, save
-from seteli.store.models import DocItem, Item
+from seteli.store.models import DocItem, MovedDocItem
 
 KIND = "price_list"
 GUARD_KIND = "price_list_guard"
@@ -59,17 +58,6 @@ def guard_item(pl: StoredPriceList) -> DocItem:
         {"price_list_id": pl.id, "level": pl.level.value, "part_id": pl.part_id},
         kind=GUARD_KIND,
     )
-
-
-class _MovedItem(Item):
-    """A DocItem written with a version chosen here (not incremented by pynamodb): a draft moved to
-    a new sort key keeps counting its versions, so a client holding an old version stays stale."""
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    kind = UnicodeAttribute(null=True)
-    document = UnicodeAttribute()
-    version = NumberAttribute()
 
 
 def _lists(rows) -> list[StoredPriceList]:
@@ -118,19 +106,11 @@ class PriceListRepository:
             return pl.model_copy(update={"version": pl.version + 1})
         old_item = item(old, version=pl.version)
         fresh = item(pl)
-        moved = _MovedItem(
-            fresh.pk,
-            fresh.sk,
-            gsi1pk=fresh.gsi1pk,
-            gsi1sk=fresh.gsi1sk,
-            kind=fresh.kind,
-            document=fresh.document,
-            version=pl.version + 1,
-        )
+        moved = MovedDocItem.of(fresh, pl.version + 1)
         try:
             with TransactWrite(connection=DocItem._get_connection().connection) as tx:
                 tx.delete(old_item)  # conditioned on the version read
-                tx.save(moved, condition=_MovedItem.pk.does_not_exist())  # a new key: it must not exist
+                tx.save(moved, condition=MovedDocItem.pk.does_not_exist())  # a new key: it must not exist
         except TransactWriteError as exc:
             if conditional_failed(exc):
                 raise stale(pl.version) from exc

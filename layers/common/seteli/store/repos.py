@@ -363,3 +363,21 @@ class Repositories:
         from seteli.store.price_lists import PriceListRepository
 
         return PriceListRepository()
+
+    @cached_property
+    def events(self):
+        from seteli.store.events import EventRepository
+
+        return EventRepository()
+
+    @cached_property
+    def credits(self):
+        from seteli.store.events import CreditRepository
+
+        return CreditRepository()
+
+    @cached_property
+    def feedback(self):
+        from seteli.store.feedback import FeedbackRepository
+
+        return FeedbackRepository()
