@@ -21,7 +21,7 @@ Entitlements and events join the demo data with the issues that build them.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 log = logging.getLogger("local")
 
@@ -169,6 +169,10 @@ def seed_demo(settings) -> int:
         seed_entitlements(settings)
     except Exception:  # noqa: BLE001 - as above
         log.exception("demo customers and entitlements were not (all) written")
+    try:
+        seed_events(settings)
+    except Exception:  # noqa: BLE001 - as above
+        log.exception("demo events were not (all) written")
     return created
 
 
@@ -846,4 +850,125 @@ def seed_entitlements(settings) -> int:
     sub = _subject(settings, CITIZEN, "")
     if sub and repos.citizens.customer_of(sub) is None:
         repos.citizens.link(sub, "cus-aino-lehtonen")
+    return made
+
+
+# ---------------------------------------------------------------- service events
+
+
+def _demo_months(today: date) -> tuple[date, date]:
+    """The first days of last month and of this month."""
+    this = today.replace(day=1)
+    return (this - timedelta(days=1)).replace(day=1), this
+
+
+def demo_event_rows(today: date) -> list[tuple]:
+    """Events relative to ``today`` (they must lie in the recording window whenever `make run` runs):
+    (provider, kind, decision number, fields). Last month: Aino's home-care visits (the Friday visit
+    of one week goes over 10 h and waits for the municipality's approval), Eino's care days with a
+    hospital stay in the middle (the return day paid once), Helmi's errands; this month: Eino's care
+    days so far as an unconfirmed draft (what the automatic job makes)."""
+    last, this = _demo_months(today)
+    end_last = this - timedelta(days=1)
+    monday = last + timedelta(days=(7 - last.weekday()) % 7)  # the first Monday of last month
+    rows: list[tuple] = []
+    visits = [
+        (0, "08:30", "10:45"),
+        (1, "08:30", "10:30"),
+        (2, "09:00", "11:15"),
+        (3, "08:30", "10:30"),
+        (4, "09:00", "11:00"),
+    ]
+    for offset, start, end in visits:
+        day = monday + timedelta(days=offset)
+        rows.append(
+            (AURINKO, "event", "JKL-2026-0101", {"first_day": day, "start_time": start, "end_time": end, "km": "8.4"})
+        )
+    tuesday = monday + timedelta(days=8)
+    rows.append((AURINKO, "event", "JKL-2026-0101", {"first_day": tuesday, "start_time": "10:00", "end_time": "11:30"}))
+    rows.append((KOIVURINNE, "event", "JKL-2026-0102", {"first_day": last, "last_day": last + timedelta(days=5)}))
+    rows.append(
+        (
+            KOIVURINNE,
+            "interruption",
+            "JKL-2026-0102",
+            {"departure_day": last + timedelta(days=6), "return_day": last + timedelta(days=13)},
+        )
+    )
+    rows.append((KOIVURINNE, "event", "JKL-2026-0102", {"first_day": last + timedelta(days=13), "last_day": end_last}))
+    if today.day > 1:
+        rows.append((KOIVURINNE, "draft", "JKL-2026-0102", {"first_day": this, "last_day": today - timedelta(days=1)}))
+    rows.append(
+        (
+            SIISTI,
+            "event",
+            "JKL-2026-0103",
+            {"first_day": last + timedelta(days=2), "start_time": "10:00", "end_time": "12:30"},
+        )
+    )
+    rows.append(
+        (
+            SIISTI,
+            "event",
+            "JKL-2026-0103",
+            {"first_day": last + timedelta(days=9), "start_time": "13:00", "end_time": "14:30"},
+        )
+    )
+    return rows
+
+
+def seed_events(settings) -> int:
+    """Demo events and an interruption, recorded through the same use cases as the API (so they are
+    priced and checked the same way). Idempotent: each row has a fixed ``source_ref``; the
+    interruption is made only when the customer has none. Rows that no longer fit (an entitlement
+    that ended) are skipped."""
+    from decimal import Decimal
+
+    from seteli import clock
+    from seteli.api.auth import Principal
+    from seteli.errors import SeteliError
+    from seteli.services import events as events_svc
+    from seteli.services import interruptions as interruptions_svc
+    from seteli.store import repositories
+
+    repos = repositories(settings)
+    made = 0
+    rows = demo_event_rows(clock.today())
+    for n, (pid, kind, number, f) in enumerate(rows):
+        who = Principal(
+            subject=f"demo-{SLUG[pid]}-admin",
+            username=f"demo-{SLUG[pid]}-admin",
+            email=PROVIDER_ADMINS.get(pid, f"hoitaja@{SLUG[pid]}.example"),
+            groups=frozenset({"provider_admin"}),
+            provider_id=pid,
+        )
+        try:
+            if kind == "interruption":
+                if repos.events.interruptions_of(number):
+                    continue
+                x = interruptions_svc.InterruptionInput(
+                    decision_number=number,
+                    reason="hospital",
+                    departure_day=f["departure_day"],
+                    return_day=f["return_day"],
+                    notes="Sairaalajakso (demo)",
+                    draft=False,
+                )
+                interruptions_svc.start(repos, who, x)
+                made += 1
+                continue
+            x = events_svc.EventInput(
+                decision_number=number,
+                first_day=f["first_day"],
+                last_day=f.get("last_day"),
+                start_time=time.fromisoformat(f["start_time"]) if "start_time" in f else None,
+                end_time=time.fromisoformat(f["end_time"]) if "end_time" in f else None,
+                travel_km=Decimal(f["km"]) if "km" in f else None,
+                draft=kind == "draft",
+                source_ref=f"demo-{n}-{f['first_day'].isoformat()}",
+            )
+            if events_svc.record(repos, who, x).created:
+                made += 1
+        except SeteliError as exc:
+            log.warning("demo row %s (%s %s) skipped: %s", n, kind, number, exc.detail)
     return made

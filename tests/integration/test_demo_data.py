@@ -154,3 +154,30 @@ def test_demo_customers_hold_each_kind_of_entitlement(stack):
             relation = repos.provider_customers.get(reservation[0], cid)
             assert relation is not None and relation.has_open_reservation
     assert set(kinds) == {"voucher", "order", "balance_voucher"}
+
+
+def test_demo_events_show_each_story(stack):
+    """Issue 5's demo: last month's home-care visits with one waiting for approval (10 h/week),
+    care days around a hospital stay whose return day is paid once, errands on the balance voucher;
+    and this month's care days as an unconfirmed draft. Seeding again adds nothing."""
+    from local.demo import _demo_months, seed_events
+    from seteli.clock import today
+    from seteli.config import settings
+    from seteli.domain.money import Money
+    from seteli.store import repositories
+
+    repos = repositories()
+    last, this = _demo_months(today())
+    aino = repos.events.events_between("JKL-2026-0101", last, this)
+    assert [e.status.value for e in aino].count("pending_approval") == 1
+    assert all(e.travel_km is None or e.travel > Money.zero() for e in aino)
+    (stay,) = repos.events.interruptions_of("JKL-2026-0102")
+    assert stay.status.value == "recorded" and len(stay.days) == 8
+    eino = repos.events.events_between("JKL-2026-0102", last, this)
+    paid_elsewhere = [ln.on for e in eino for ln in e.lines if ln.paid_elsewhere]
+    assert paid_elsewhere == [stay.return_day]
+    if today().day > 1:
+        drafts = [e for e in repos.events.events_between("JKL-2026-0102", this, today()) if e.status.value == "draft"]
+        assert len(drafts) == 1
+    assert len(repos.events.events_between("JKL-2026-0103", last, this)) == 2
+    assert seed_events(settings()) == 0
