@@ -229,28 +229,78 @@ def price(ctx: Context, ev: ServiceEvent, led: Ledger, *, today: date, check_win
     )
 
 
-def _side_items(repos, ctx: Context, ev: ServiceEvent, at: datetime) -> list:
-    """The relation's last event day and the entitlement's "used" flag, when the event counts."""
+@dataclass
+class Session:
+    """Reads shared by the rows of one request (a bulk import's batch): contexts, ledgers and the
+    provider's relations to customers, kept up to date after each write. The writes stay conditioned
+    on the versions read, so a change made elsewhere meanwhile is still a 409, never a lost update."""
+
+    contexts: dict[tuple, Context] = field(default_factory=dict)
+    ledgers: dict[str, tuple[date | None, date | None, Ledger]] = field(default_factory=dict)
+    spans: dict[str, tuple[date, date]] = field(default_factory=dict)  # dn -> the dates the batch touches
+    relations: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def context(self, repos, who: Principal, pid: str, dn: str, content_id: str | None) -> Context:
+        key = (pid, dn, content_id)
+        if key not in self.contexts:
+            self.contexts[key] = context(repos, who, pid, dn, content_id)
+        return self.contexts[key]
+
+    def ledger(self, repos, dn: str, first: date, last: date) -> Ledger:
+        lo, hi = self.spans.get(dn, (first, last))
+        lo, hi = min(lo, first), max(hi, last)
+        cached = self.ledgers.get(dn)
+        if cached is not None and cached[0] <= first and last <= cached[1]:
+            return cached[2]
+        led = repos.events.ledger(dn, lo, hi)
+        self.ledgers[dn] = (lo, hi, led)
+        return led
+
+    def relation(self, repos, pid: str, customer_id: str):
+        key = (pid, customer_id)
+        if key not in self.relations:
+            self.relations[key] = repos.provider_customers.get(pid, customer_id)
+        return self.relations[key]
+
+    def forget(self, dn: str) -> None:
+        self.ledgers.pop(dn, None)
+        for key in [k for k in self.contexts if k[1] == dn]:
+            del self.contexts[key]
+        self.relations.clear()
+
+
+def _save(
+    repos, ctx: Context, led: Ledger, ev: ServiceEvent, old: ServiceEvent | None, at: datetime, session: Session
+) -> ServiceEvent:
+    """Save ``ev`` (replacing ``old``) with the relation's last event day and the entitlement's
+    "used" flag when the event counts; then bring the session's reads up to date."""
     from seteli.store.entitlements import entitlement_item
 
-    out = []
-    if ev.status not in COUNTED:
-        return out
-    rel = repos.provider_customers.get(ev.provider_id, ev.customer_id)
-    if rel is not None and (rel.last_event_on is None or rel.last_event_on < ev.last_day):
-        out.append(
-            repos.provider_customers.item_for(rel.model_copy(update={"last_event_on": ev.last_day, "updated_at": at}))
-        )
-    if not ctx.entitlement.used:
-        e = ctx.entitlement.model_copy(update={"used": True, "updated_at": at})
-        out.append((entitlement_item(e, version=e.version or None), False))
-    return out
-
-
-def _save(repos, ctx: Context, led: Ledger, ev: ServiceEvent, old: ServiceEvent | None, at: datetime) -> ServiceEvent:
-    change = Change(ledger=led, put_events=[(ev, old)], extra=_side_items(repos, ctx, ev, at))
-    repos.events.apply(change, CONCURRENT)
-    return repos.events.get(ev.id) or ev
+    extra = []
+    rel, used = None, None
+    if ev.status in COUNTED:
+        rel = session.relation(repos, ev.provider_id, ev.customer_id)
+        if rel is not None and (rel.last_event_on is None or rel.last_event_on < ev.last_day):
+            rel = rel.model_copy(update={"last_event_on": ev.last_day, "updated_at": at})
+            extra.append(repos.provider_customers.item_for(rel))
+        else:
+            rel = None
+        if not ctx.entitlement.used:
+            used = ctx.entitlement.model_copy(update={"used": True, "updated_at": at})
+            extra.append((entitlement_item(used, version=used.version or None), False))
+    try:
+        repos.events.apply(Change(ledger=led, put_events=[(ev, old)], extra=extra), CONCURRENT)
+    except Conflict:
+        session.forget(ev.decision_number)
+        raise
+    saved = ev.model_copy(update={"version": ev.version + 1 if old else 1})
+    led.version += 1
+    led.events = [x for x in led.events if x.id != ev.id] + [saved]
+    if rel is not None:
+        session.relations[(rel.provider_id, rel.customer_id)] = rel.model_copy(update={"version": rel.version + 1})
+    if used is not None:
+        ctx.entitlement = used.model_copy(update={"version": used.version + 1})
+    return saved
 
 
 # ---------------------------------------------------------------- use cases: a provider's events
@@ -277,14 +327,17 @@ class Recorded:
     created: bool = True  # False: a rerun found the same event already recorded
 
 
-def record(repos, who: Principal, x: EventInput, provider_id: str | None = None) -> Recorded:
+def record(
+    repos, who: Principal, x: EventInput, provider_id: str | None = None, session: Session | None = None
+) -> Recorded:
     """Record (or save as a draft) one event. A row with a ``source_ref`` that exists already
     answers the existing event (a rerun of a bulk import creates no duplicates)."""
+    session = session or Session()
     pid = provider_of(who, provider_id)
-    ctx = context(repos, who, pid, x.decision_number.strip(), x.content_id)
+    ctx = session.context(repos, who, pid, x.decision_number.strip(), x.content_id)
     part_id = _part(repos, ctx, x.part_id if x.part_id is not None else ctx.reservation.part_id, x.part_id is not None)
     s = _shape_or_raise(ctx, x)
-    led = repos.events.ledger(ctx.entitlement.decision_number, s.first_day, s.last_day)
+    led = session.ledger(repos, ctx.entitlement.decision_number, s.first_day, s.last_day)
     if x.source_ref:
         same = next((ev for ev in led.events if ev.source_ref == x.source_ref and ev.provider_id == pid), None)
         if same is not None:
@@ -318,7 +371,7 @@ def record(repos, who: Principal, x: EventInput, provider_id: str | None = None)
         updated_by=who.subject,
     )
     ev = price(ctx, ev, led, today=today)
-    return Recorded(_save(repos, ctx, led, ev, None, at))
+    return Recorded(_save(repos, ctx, led, ev, None, at, session))
 
 
 def _own_event(repos, who: Principal, event_id: str) -> ServiceEvent:
@@ -388,7 +441,7 @@ def update(repos, who: Principal, event_id: str, version: int, changes: dict[str
     )
     led = repos.events.ledger(ev.decision_number, min(s.first_day, ev.first_day), max(s.last_day, ev.last_day))
     new = price(ctx, new, led, today=clock.today())
-    return _save(repos, ctx, led, new, ev, at)
+    return _save(repos, ctx, led, new, ev, at, Session())
 
 
 def delete(repos, who: Principal, event_id: str, version: int) -> None:
@@ -421,7 +474,7 @@ def confirm(repos, who: Principal, event_id: str, version: int | None = None) ->
     # A draft made by the automatic job may lie further back than the recording window allows
     # (it was made in time): confirming it is not refused for its age.
     new = price(ctx, new, led, today=clock.today(), check_window=not ev.auto)
-    return _save(repos, ctx, led, new, ev, at)
+    return _save(repos, ctx, led, new, ev, at, Session())
 
 
 @dataclass
@@ -458,7 +511,15 @@ def confirm_many(repos, who: Principal, event_ids: list[str]) -> list[Outcome]:
 def record_many(repos, who: Principal, rows: list[EventInput], provider_id: str | None = None) -> list[Outcome]:
     """Record several events (a bulk import's batch); each on its own, reporting row by row."""
     provider_of(who, provider_id)
-    return [_outcome(i, lambda x=x: record(repos, who, x, provider_id)) for i, x in enumerate(rows)]
+    session = Session()
+    for x in rows:  # one read of each customer's records for the whole batch
+        if x.first_day is None:
+            continue
+        dn = x.decision_number.strip()
+        first, last = x.first_day, x.last_day or x.first_day
+        lo, hi = session.spans.get(dn, (first, last))
+        session.spans[dn] = (min(lo, first), max(hi, last))
+    return [_outcome(i, lambda x=x: record(repos, who, x, provider_id, session)) for i, x in enumerate(rows)]
 
 
 def get(repos, who: Principal, event_id: str) -> ServiceEvent:
