@@ -99,7 +99,9 @@ def main() -> None:
             days = [DAY + timedelta(days=i) for i in range(28) if (DAY + timedelta(days=i)).weekday() < 5]
             for d in days[:20]:
                 t = time.perf_counter()
-                st, _, body = w.record(admin, e.decision_number, first_day=d.isoformat(), start_time="08:00", end_time="09:30")
+                st, _, body = w.record(
+                    admin, e.decision_number, first_day=d.isoformat(), start_time="08:00", end_time="09:30"
+                )
                 singles.append((time.perf_counter() - t) * 1000)
                 assert st == 201, body
             rows = [

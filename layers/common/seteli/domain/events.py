@@ -16,11 +16,21 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from seteli.domain.money import Money, MoneyField, QuantityField
 from seteli.domain.tenant import InterruptionReason  # noqa: F401 - hospital, holiday, other
 from seteli.domain.units import Unit
+
+
+# A time of day as a timesheet has it ("09:15"), on the wire and in the stored documents.
+TimeOfDay = Annotated[
+    time,
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "examples": ["09:15"]}),
+]
 
 
 class EventStatus(StrEnum):
@@ -103,8 +113,8 @@ class ServiceEvent(BaseModel):
     part_id: str | None = None  # None: the company
     first_day: date  # the service date (or the first day of a day range)
     last_day: date  # == first_day except for a day range
-    start_time: time | None = None  # hour units
-    end_time: time | None = None
+    start_time: TimeOfDay | None = None  # hour units
+    end_time: TimeOfDay | None = None
     quantity: QuantityField  # computed: days, hours, or typed pieces / square metres
     lines: list[DayLine] = Field(default_factory=list)
     price_total: MoneyField = Field(default_factory=Money.zero)
