@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
@@ -23,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 from seteli.domain.money import Money, MoneyField, QuantityField
 from seteli.domain.tenant import InterruptionReason  # noqa: F401 - hospital, holiday, other
 from seteli.domain.units import Unit
-
 
 # A time of day as a timesheet has it ("09:15"), on the wire and in the stored documents.
 TimeOfDay = Annotated[
