@@ -13,6 +13,7 @@ from seteli.api.app import create_app, make_handler, principal
 from seteli.api.paging import Page
 from seteli.api.types import Id, IsoDate, Lang
 from seteli.services import citizens as svc
+from seteli.services import own_share
 from seteli.services.tenant_config import current_tenant
 from seteli.store import repositories
 
@@ -54,6 +55,32 @@ def my_entitlements(
     repos = repositories()
     items = svc.my_entitlements(repos, current_tenant(repos.tenant), principal(app), customer_id, lang)
     return Page[svc.CitizenEntitlement](items=items, next=None)
+
+
+@app.get(
+    "/v1/me/events",
+    summary="Your service events (or, with customer_id, those of a customer you act for), newest first",
+    description=(
+        "The events and interruptions recorded on your entitlements from `from` to `to` (default: this month and "
+        "the two before; at most 366 days): dates and times, service and content, provider, quantity, status "
+        "(pending approval is shown; drafts and rejected events are not), price, what the municipality pays and "
+        "your own share. 404 when your sign-in is not linked to a customer; 403 when you may not act for "
+        "`customer_id`."
+    ),
+    tags=TAGS,
+    responses={
+        200: {"description": "The events"},
+        403: {"description": "Not a citizen, or not your customer", "content": PROBLEM},
+        422: {"description": "A bad period", "content": PROBLEM},
+    },
+)
+def my_events(
+    from_: Annotated[IsoDate | None, Query(alias="from", description="First day")] = None,
+    to: Annotated[IsoDate | None, Query(description="Last day")] = None,
+    customer_id: Annotated[Id | None, Query(description="A customer you act for (proxy)")] = None,
+) -> Page[own_share.CitizenEvent]:
+    items = own_share.my_events(repositories(), principal(app), customer_id, from_, to)
+    return Page[own_share.CitizenEvent](items=items, next=None)
 
 
 @app.get(

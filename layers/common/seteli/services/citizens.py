@@ -18,7 +18,8 @@ Personal identity codes, verification codes and citizen codes are never in any a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,12 +27,14 @@ from pydantic import BaseModel
 from seteli.api.auth import CITIZEN, Principal
 from seteli.clock import now, today
 from seteli.domain.entitlements import Customer, Entitlement, EntitlementKind, EntitlementState, Period
+from seteli.domain.events import COUNTED
 from seteli.domain.money import MoneyField, QuantityField
 from seteli.domain.units import Unit
 from seteli.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import citizen_access
+from seteli.rules.entitlements import last_valid_day
 from seteli.rules.entitlements import state as rules_state
-from seteli.rules.usage import Charge, usage
+from seteli.rules.usage import Charge, current_period, usage
 
 NOT_LINKED = "your sign-in is not linked to a customer yet; ask the municipality"
 NOT_YOURS = "you may not act for this customer"
@@ -221,9 +224,36 @@ def citizen_view(
 
 
 def charged_events(repos, e: Entitlement) -> list[Charge]:
-    """The charged quantities of ``e`` per content per day. Events arrive with issue 5, which
-    replaces this with a Query of the entitlement's charged events."""
-    return []
+    """The charged quantities of ``e`` per content per day: one per line of each counted event
+    (recorded, pending approval, approved, settled, paid; not drafts, rejected or credited ones)
+    that is not paid in another record, with what the municipality pays for it, and one per
+    interruption day paid at more than 0 %. Reads only the current periods (one Query of the
+    entitlement's partition from the earliest period's start, less 31 days: an event lies in one
+    month; and one Query of its interruptions)."""
+    on = today()
+    last = last_valid_day(e)
+    recurrences = [r.period for r in e.rows] + ([e.balance.recurrence] if e.balance is not None else [])
+    if not recurrences:
+        return []
+    periods = [current_period(p, e.valid_from, last, on) for p in recurrences]
+    first = min(start for start, _ in periods) - timedelta(days=31)
+    ends = [end for _, end in periods]
+    until = date.max if any(end is None for end in ends) else max(end for end in ends if end is not None)
+    charges = [
+        Charge(ev.content_id, ln.on, ln.quantity, ln.municipality)
+        for ev in repos.events.events_between(e.decision_number, first, until)
+        if ev.status in COUNTED and ev.credit_id is None
+        for ln in ev.lines
+        if not ln.paid_elsewhere
+    ]
+    charges += [
+        Charge(i.content_id, d.on, Decimal("1"), d.municipality)
+        for i in repos.events.interruptions_of(e.decision_number)
+        if i.status in COUNTED
+        for d in i.days
+        if d.percent > 0 and not d.paid_elsewhere
+    ]
+    return charges
 
 
 # ---------------------------------------------------------------- who is the caller
