@@ -17,6 +17,14 @@ A company's way in (each command has --help):
   seteli applications list|show|rounds|apply|edit|accept-rulebook|submit|decide
   seteli keys create|list|revoke              API keys for the provider's own systems
   seteli providers list                       every provider (municipality users)
+
+Customers, entitlements, events (each command has --help):
+  seteli customers|entitlements|reserve|reservations ...
+  seteli event record|list|show|edit|delete|confirm|import   service events; import a CSV timesheet
+  seteli interruption start|end|list|show|delete             a day-unit customer's absence
+  seteli approval list|decide;  seteli credit file|list      the municipality's decisions
+  seteli provider feedback list|reply;  seteli feedback list|show
+  seteli me entitlements|events|proxies|feedback              citizens
   seteli mail [--last N]                      the emails a local stack has sent
 
 Which API: --api-url URL (or SETELI_API_URL); --local [STATE_DIR] for a local `make run`

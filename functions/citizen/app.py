@@ -1,5 +1,5 @@
 """Citizen context: a signed-in citizen's own entitlements (with used and remaining amounts) and
-proxies (issue 4); events arrive with issue 5. Only the group ``citizen`` (403 for anyone else).
+proxies (issue 4), and their service events (issue 5). Only the group ``citizen`` (403 for anyone else).
 Who may do what: ``seteli.services.citizens``."""
 
 from typing import Annotated
