@@ -145,3 +145,63 @@ def approve(repos, provider_id: str, service_id: str, site_ids: list[str]) -> st
         Transition(application_id=app_id, seq=1, to=ApplicationStatus.approved, by=actor, at=at),
     )
     return app_id
+
+
+def service_event(
+    first,
+    last=None,
+    *,
+    unit=None,
+    quantity: str = "1",
+    prices="34.00",
+    value: str | None = "32.00",
+    status=None,
+    provider_id: str = "prv-1",
+    elsewhere=None,
+    **kw,
+):
+    """A priced ServiceEvent for tests that need one without the API: its lines come from the real
+    rules (``seteli.rules.events``) at ``prices`` (one for all days, or per day) and the value per
+    unit ``value`` (None: an order, the price itself). Hour units by default; any field can be given."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from seteli.domain.events import EventStatus, ServiceEvent
+    from seteli.domain.money import Money
+    from seteli.domain.units import Unit
+    from seteli.rules import events as ev_rules
+
+    at = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    unit = unit or Unit.hour
+    status = status or EventStatus.recorded
+    last = last or first
+    days = ev_rules.days(first, last) if unit is Unit.day else [first]
+    price = {d: Money(prices if isinstance(prices, str) else prices[d]) for d in days}
+    terms = ev_rules.Terms(Money(value) if value else None)
+    qty = Decimal("1") if unit is Unit.day else Decimal(quantity)
+    lines = [ev_rules.line(d, qty, price[d], terms, (elsewhere or {}).get(d)) for d in days]
+    t = ev_rules.totals(lines)
+    base = dict(
+        id=f"ev-{first:%m%d}-{provider_id}",
+        decision_number="JKL-1",
+        customer_id="cus-1",
+        service_id="home-care",
+        content_id="care-day" if unit is Unit.day else "home-care-weekday",
+        unit=unit,
+        provider_id=provider_id,
+        first_day=first,
+        last_day=last,
+        quantity=Decimal(len(days)) if unit is Unit.day else qty,
+        lines=lines,
+        price_total=t.price_total,
+        value=t.value,
+        own_share=t.own_share,
+        status=status,
+        giver="Hoitaja",
+        created_at=at,
+        created_by="t",
+        updated_at=at,
+        updated_by="t",
+    )
+    base.update(kw)
+    return ServiceEvent(**base)

@@ -17,7 +17,7 @@ import pytest
 from seteli.domain.events import EventStatus, Interruption, InterruptionDay, ServiceEvent
 from seteli.domain.money import Money
 from seteli.domain.units import Unit
-from tests.factories import new_provider, provider_claims
+from tests.factories import new_provider, provider_claims, service_event
 from tests.integration.apigw import call, claims_for, event
 
 AT = datetime(2026, 3, 1, 9, tzinfo=UTC)
@@ -124,36 +124,21 @@ class World:
         start: time = time(9),
         **kw,
     ) -> ServiceEvent:
-        from seteli.rules import events as r
-
         pid = provider or self.a
-        ln = r.line(on, Decimal(hours), Money(price), r.Terms(Money("32.00")))
-        t = r.totals([ln])
         end = (datetime.combine(on, start) + timedelta(hours=float(hours))).time()
-        ev = ServiceEvent(
+        ev = service_event(
+            on,
+            unit=Unit.hour,
+            quantity=hours,
+            prices=price,
             id=f"ev-{uuid.uuid4().hex[:10]}",
             decision_number=self.dn,
             customer_id=self.customer_id,
-            service_id="home-care",
-            content_id="home-care-weekday",
-            unit=Unit.hour,
             provider_id=pid,
             part_id=self.a_sites[0] if pid == self.a else None,
-            first_day=on,
-            last_day=on,
             start_time=start,
             end_time=end,
-            quantity=Decimal(hours),
-            lines=[ln],
-            price_total=t.price_total,
-            value=t.value,
-            own_share=t.own_share,
             status=status,
-            giver="Hoitaja",
-            created_at=AT,
-            created_by="t",
-            updated_at=AT,
-            updated_by="t",
             **kw,
         )
         return ev

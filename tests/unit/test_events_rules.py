@@ -17,7 +17,7 @@ from seteli.domain.events import EventStatus, Interruption, ServiceEvent
 from seteli.domain.money import Money
 from seteli.domain.units import Unit
 from seteli.rules import events as r
-from tests.factories import entitlement
+from tests.factories import entitlement, service_event
 
 AT = datetime(2016, 3, 1, tzinfo=UTC)
 
@@ -30,37 +30,12 @@ def shape(unit: Unit, **kw) -> r.Shape:
 
 
 def ev(first: date, last: date | None = None, *, unit=Unit.day, status=EventStatus.recorded, **kw) -> ServiceEvent:
-    last = last or first
-    s = r.Shape(first, last, kw.pop("start_time", None), kw.pop("end_time", None), Decimal(kw.pop("quantity", "1")))
-    if unit is Unit.day:
-        s = r.Shape(first, last, None, None, Decimal(len(r.days(first, last))))
-    lines, _ = r.price_lines(unit, s, {d: Money("100.00") for d in r.days(first, last)}, r.Terms(Money("95.00")))
-    t = r.totals(lines)
-    return ServiceEvent(
-        id=kw.pop("id", f"ev-{first:%m%d}{last:%m%d}"),
-        decision_number="JKL-1",
-        customer_id="cus-1",
-        service_id="assisted-living",
-        content_id=kw.pop("content_id", "care-day"),
-        unit=unit,
-        provider_id="prv-1",
-        first_day=first,
-        last_day=last,
-        start_time=s.start_time,
-        end_time=s.end_time,
-        quantity=s.quantity,
-        lines=lines,
-        price_total=t.price_total,
-        value=t.value,
-        own_share=t.own_share,
-        status=status,
-        giver="Hoitaja",
-        created_at=AT,
-        created_by="t",
-        updated_at=AT,
-        updated_by="t",
-        **kw,
-    )
+    """A care-day (or hour) event at 100.00 with a 95.00 voucher, priced by the rules."""
+    kw.setdefault("id", f"ev-{first:%m%d}{(last or first):%m%d}")
+    kw.setdefault("service_id", "assisted-living")
+    if "content_id" not in kw:
+        kw["content_id"] = "care-day"
+    return service_event(first, last, unit=unit, status=status, prices="100.00", value="95.00", **kw)
 
 
 # ---------------------------------------------------------------- units (spec 7)

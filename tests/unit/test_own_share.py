@@ -14,6 +14,7 @@ from seteli.domain.money import Money
 from seteli.domain.units import Unit
 from seteli.rules import events as ev_rules
 from seteli.rules import own_share as r
+from tests.factories import service_event  # noqa: E402
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
@@ -24,49 +25,8 @@ NAMES = r.Names(
 )
 
 
-def event(
-    first: date,
-    last: date | None = None,
-    *,
-    unit: Unit = Unit.hour,
-    quantity: str = "1",
-    prices: dict[date, str] | str = "34.00",
-    value: str | None = "32.00",
-    status: EventStatus = EventStatus.recorded,
-    provider_id: str = "prv-1",
-    elsewhere: dict[date, str] | None = None,
-    **kw,
-) -> ServiceEvent:
-    last = last or first
-    days = ev_rules.days(first, last) if unit is Unit.day else [first]
-    price = {d: Money(prices if isinstance(prices, str) else prices[d]) for d in days}
-    terms = ev_rules.Terms(Money(value) if value else None)
-    qty = Decimal("1") if unit is Unit.day else Decimal(quantity)
-    lines = [ev_rules.line(d, qty, price[d], terms, (elsewhere or {}).get(d)) for d in days]
-    t = ev_rules.totals(lines)
-    return ServiceEvent(
-        id=kw.pop("id", f"ev-{first:%m%d}-{provider_id}"),
-        decision_number="JKL-1",
-        customer_id="cus-1",
-        service_id="home-care",
-        content_id="care-day" if unit is Unit.day else "home-care-weekday",
-        unit=unit,
-        provider_id=provider_id,
-        first_day=first,
-        last_day=last,
-        quantity=Decimal(len(days)) if unit is Unit.day else qty,
-        lines=lines,
-        price_total=t.price_total,
-        value=t.value,
-        own_share=t.own_share,
-        status=status,
-        giver="Hoitaja",
-        created_at=AT,
-        created_by="t",
-        updated_at=AT,
-        updated_by="t",
-        **kw,
-    )
+def event(first: date, last: date | None = None, **kw) -> ServiceEvent:
+    return service_event(first, last, **kw)
 
 
 def interruption(departure: date, back: date, percents: list[int], *, status=EventStatus.recorded) -> Interruption:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from seteli.adapters.provider_copy import fi_date, fi_number, latin1
+from seteli.adapters.provider_copy import Writer, fi_date, fi_number, latin1
 from seteli.rules.own_share import STATUS_FI, UNIT_FI, VALUE_FI, when
 
 EXPLAIN = (
@@ -31,31 +31,14 @@ def _money(m) -> str:
 
 def render_own_share(spec, *, municipality: str, printed_on: date) -> bytes:
     """``spec`` (``seteli.services.own_share.OwnShareSpec``) as PDF bytes."""
-    from fpdf import FPDF
 
-    class Paged(FPDF):
-        def footer(self) -> None:
-            self.set_y(-10)
-            self.set_font("Helvetica", size=7)
-            self.cell(0, 5, latin1(f"Omavastuuerittely {spec.decision_number} - sivu {self.page_no()}"), align="R")
+    def footer(pdf) -> None:
+        pdf.set_y(-10)
+        pdf.set_font("Helvetica", size=7)
+        pdf.cell(0, 5, latin1(f"Omavastuuerittely {spec.decision_number} - sivu {pdf.page_no()}"), align="R")
 
-    pdf = Paged(orientation="L", format="A4")
-    pdf.set_compression(False)
-    pdf.set_title(latin1(f"{spec.decision_number} omavastuuerittely"))
-    pdf.set_creator("Seteli")
-    pdf.set_auto_page_break(auto=True, margin=14)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def text(t: str, size: float = 10, style: str = "", h: float = 6) -> None:
-        pdf.set_font("Helvetica", style=style, size=size)
-        pdf.multi_cell(width, h, latin1(t), align="L", new_x="LMARGIN", new_y="NEXT")
-
-    def pair(label: str, value: str) -> None:
-        pdf.set_font("Helvetica", size=10)
-        pdf.cell(45, 6, latin1(label), new_x="RIGHT", new_y="TOP")
-        pdf.set_font("Helvetica", style="B", size=10)
-        pdf.multi_cell(width - 45, 6, latin1(value), align="L", new_x="LMARGIN", new_y="NEXT")
+    doc = Writer(f"{spec.decision_number} omavastuuerittely", orientation="L", margin=14, label_width=45, footer=footer)
+    pdf, width, text, pair = doc.pdf, doc.width, doc.text, doc.pair
 
     text(municipality, 11, "B")
     text("Asiakkaan omavastuuerittely", 15, "B", 9)

@@ -74,6 +74,41 @@ def latin1(text: object) -> str:
     return s.encode("latin-1", errors="replace").decode("latin-1")
 
 
+class Writer:
+    """What both printable papers (the provider copy, the own-share specification) share: an A4 fpdf2
+    document with the core fonts, page content not compressed (the text can be found in the file),
+    and two ways of writing: a paragraph, and a label with its value in bold."""
+
+    def __init__(self, title: str, *, orientation: str = "P", margin: float = 18, label_width: float = 48, footer=None):
+        from fpdf import FPDF
+
+        class _Doc(FPDF):
+            def footer(self) -> None:
+                if footer is not None:
+                    footer(self)
+
+        pdf = _Doc(orientation=orientation, format="A4")
+        pdf.set_compression(False)
+        pdf.set_title(latin1(title))
+        pdf.set_creator("Seteli")
+        pdf.set_auto_page_break(auto=True, margin=margin)
+        pdf.add_page()
+        self.pdf = pdf
+        self.width = pdf.w - pdf.l_margin - pdf.r_margin
+        self.label_width = label_width
+
+    def text(self, text: str, size: float = 10, style: str = "", h: float = 6) -> None:
+        self.pdf.set_font("Helvetica", style=style, size=size)
+        self.pdf.multi_cell(self.width, h, latin1(text), align="L", new_x="LMARGIN", new_y="NEXT")
+
+    def pair(self, label: str, value: str) -> None:
+        pdf, w = self.pdf, self.label_width
+        pdf.set_font("Helvetica", size=10)
+        pdf.cell(w, 6, latin1(label), new_x="RIGHT", new_y="TOP")
+        pdf.set_font("Helvetica", style="B", size=10)
+        pdf.multi_cell(self.width - w, 6, latin1(value), align="L", new_x="LMARGIN", new_y="NEXT")
+
+
 def fi_date(d: date | None) -> str:
     return f"{d.day}.{d.month}.{d.year}" if d is not None else ""
 
@@ -105,25 +140,8 @@ def _row_cells(r: CopyRow) -> list[str]:
 
 def render_provider_copy(data: CopyData) -> bytes:
     """The copy as PDF bytes (A4, one page unless there are many rows)."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_compression(False)
-    pdf.set_title(latin1(f"{data.decision_number} tuottajan kappale"))
-    pdf.set_creator("Seteli")
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def line(text: str, size: float = 10, style: str = "", h: float = 6) -> None:
-        pdf.set_font("Helvetica", style=style, size=size)
-        pdf.multi_cell(width, h, latin1(text), align="L", new_x="LMARGIN", new_y="NEXT")
-
-    def pair(label: str, value: str) -> None:
-        pdf.set_font("Helvetica", size=10)
-        pdf.cell(48, 6, latin1(label), new_x="RIGHT", new_y="TOP")
-        pdf.set_font("Helvetica", style="B", size=10)
-        pdf.multi_cell(width - 48, 6, latin1(value), align="L", new_x="LMARGIN", new_y="NEXT")
+    doc = Writer(f"{data.decision_number} tuottajan kappale")
+    pdf, width, line, pair = doc.pdf, doc.width, doc.text, doc.pair
 
     line(data.municipality, 11, "B")
     line("PALVELUSETELI" if data.kind != "order" else "OSTOPALVELU", 16, "B", 9)

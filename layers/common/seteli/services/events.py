@@ -156,6 +156,19 @@ def _invalid(problems: list[tuple[str, str]]) -> ValidationFailed:
     return ValidationFailed(f"the event cannot be recorded: {fields}", [FieldError(f, m) for f, m in problems])
 
 
+def stamps(who: Principal, at: datetime, *, draft: bool) -> dict[str, Any]:
+    """A new record's status and who made it when (an event's or an interruption's)."""
+    return {
+        "status": EventStatus.draft if draft else EventStatus.recorded,
+        "recorded_at": None if draft else at,
+        "recorded_by": None if draft else who.subject,
+        "created_at": at,
+        "created_by": who.subject,
+        "updated_at": at,
+        "updated_by": who.subject,
+    }
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
 
@@ -359,16 +372,10 @@ def record(
         end_time=s.end_time,
         quantity=s.quantity,
         travel_km=x.travel_km,
-        status=EventStatus.draft if x.draft else EventStatus.recorded,
         giver=giver,
         notes=x.notes,
         source_ref=x.source_ref,
-        recorded_at=None if x.draft else at,
-        recorded_by=None if x.draft else who.subject,
-        created_at=at,
-        created_by=who.subject,
-        updated_at=at,
-        updated_by=who.subject,
+        **stamps(who, at, draft=x.draft),
     )
     ev = price(ctx, ev, led, today=today)
     return Recorded(_save(repos, ctx, led, ev, None, at, session))

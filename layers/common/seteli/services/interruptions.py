@@ -166,14 +166,8 @@ def start(repos, who: Principal, x: InterruptionInput, provider_id: str | None =
         departure_day=x.departure_day,
         return_day=x.return_day,
         rule_id=_rule(ctx, x.reason).id,
-        status=EventStatus.draft if x.draft else EventStatus.recorded,
         notes=x.notes,
-        recorded_at=None if x.draft else at,
-        recorded_by=None if x.draft else who.subject,
-        created_at=at,
-        created_by=who.subject,
-        updated_at=at,
-        updated_by=who.subject,
+        **events_svc.stamps(who, at, draft=x.draft),
     )
     led = repos.events.ledger(i.decision_number, i.departure_day, x.return_day or event_rules.month_end(today))
     i = priced(ctx, i, led, today)
