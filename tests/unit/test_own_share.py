@@ -14,7 +14,7 @@ from seteli.domain.money import Money
 from seteli.domain.units import Unit
 from seteli.rules import events as ev_rules
 from seteli.rules import own_share as r
-from tests.factories import service_event  # noqa: E402
+from tests.factories import service_event
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
