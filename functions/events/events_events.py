@@ -1,6 +1,7 @@
 """Service events (spec 7; seed 003 K4.3): a provider records, edits, deletes and confirms them.
 
-- ``POST /v1/events``: record one (or save it as a draft with ``draft: true``);
+- ``POST /v1/events``: record one (or save it as a draft with ``draft: true``); a retry with the same
+  ``Idempotency-Key`` header answers the event the first try made (200) instead of a second one;
 - ``POST /v1/events/batch``: record up to 100 at once, each on its own, answered row by row
   (the CLI's bulk import sends a CSV file in batches; a row's ``source_ref`` makes a rerun harmless);
 - ``GET /v1/events?month=``: a provider's events of a month (a municipality user names the provider);
@@ -58,7 +59,10 @@ class EventIn(BaseModel):
 
 @router.post("/v1/events", tags=TAGS, summary="Record a service event (provider)", status_code=201)
 def post_event(body: Annotated[EventIn, Body()]) -> Response[ServiceEvent]:
-    done = svc.record(repositories(), principal(router), body.input(), body.provider_id)
+    x = body.input()
+    if x.source_ref is None:  # a retried POST with the same Idempotency-Key answers the event it made
+        x.source_ref = svc.idempotency_ref(router.current_event.headers.get("idempotency-key"))
+    done = svc.record(repositories(), principal(router), x, body.provider_id)
     return Response(
         201 if done.created else 200,
         "application/json",

@@ -528,3 +528,21 @@ def test_team_and_roles(w, today, repos):
 
 def _unused():  # pragma: no cover
     return timedelta
+
+
+def test_a_retried_post_with_the_same_idempotency_key_makes_one_event(w, today):
+    pid, admin, e = home_care(w, today)
+    body = {"decision_number": e.decision_number, "first_day": "2016-03-09", "start_time": "13:00", "end_time": "14:00"}
+
+    def post(key: str):
+        ev = event("POST", "/v1/events", body=body, claims=admin, headers={"Idempotency-Key": key})
+        return call(w.handler, ev)
+
+    s1, _, first = post("5b1c7a52-0d7e-4c1e-9a5e-0c3a1f6d9e11")
+    s2, _, again = post("5b1c7a52-0d7e-4c1e-9a5e-0c3a1f6d9e11")
+    assert (s1, s2) == (201, 200) and again["id"] == first["id"]
+    s3, _, bad = post(" ")
+    assert s3 == 422 and bad["errors"][0]["field"] == "header.Idempotency-Key"
+    # without the header the same times are an overlap, not a second event
+    s4, _, clash = w.record(admin, e.decision_number, first_day="2016-03-09", start_time="13:00", end_time="14:00")
+    assert s4 == 409 and first["id"] in clash["detail"]

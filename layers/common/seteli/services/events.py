@@ -156,6 +156,17 @@ def _invalid(problems: list[tuple[str, str]]) -> ValidationFailed:
     return ValidationFailed(f"the event cannot be recorded: {fields}", [FieldError(f, m) for f, m in problems])
 
 
+def idempotency_ref(key: str | None) -> str | None:
+    """The ``source_ref`` of a POST retried with an ``Idempotency-Key`` header (422 when malformed)."""
+    if key is None:
+        return None
+    key = key.strip()
+    if not 1 <= len(key) <= 200 or not key.isprintable():
+        msg = "1-200 printable characters (a UUID is usual)"
+        raise ValidationFailed("the Idempotency-Key header is not valid", [FieldError("header.Idempotency-Key", msg)])
+    return f"idem:{key}"
+
+
 def stamps(who: Principal, at: datetime, *, draft: bool) -> dict[str, Any]:
     """A new record's status and who made it when (an event's or an interruption's)."""
     return {
