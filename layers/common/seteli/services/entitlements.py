@@ -65,7 +65,9 @@ def viewed(e: Entitlement, customer: Customer | None, reservations: list[Reserva
     return Viewed(e, customer, reservations, str(rules.state(e, clock.today())), full)
 
 
-def _visible_to_provider(repos, who: Principal, e: Entitlement | None, reservations: list[Reservation]) -> bool:
+def provider_may_read(repos, who: Principal, e: Entitlement | None, reservations: list[Reservation]) -> bool:
+    """Whether a provider's user may see ``e``: its provider holds a reservation or is named in the
+    decision, and the user is in the service's team (the entitlement itself and its own-share lines)."""
     from seteli.services.teams import teams_of
 
     if e is None:
@@ -94,7 +96,7 @@ def read(repos, who: Principal, decision_number: str) -> Viewed:
         if e is None:
             raise NotFound(f"no entitlement {decision_number}")
         return viewed(e, repos.customers.get(e.customer_id), reservations, full=True)
-    if not _visible_to_provider(repos, who, e, reservations):
+    if not provider_may_read(repos, who, e, reservations):
         raise NotFound(NOT_VISIBLE.format(no=decision_number))
     assert e is not None
     own = [r for r in reservations if r.provider_id == who.provider_id]

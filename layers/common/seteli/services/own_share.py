@@ -35,6 +35,7 @@ from seteli.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from seteli.rules import own_share as rules
 from seteli.rules.entitlements import last_valid_day, service_of
 from seteli.rules.events import month_end
+from seteli.services.entitlements import provider_may_read
 
 MAX_DAYS = 366
 NOT_VISIBLE = "no entitlement {no} that you may see"
@@ -104,17 +105,6 @@ def names(repos, tenant, service_id: str, lang: str = "fi") -> rules.Names:
 # ---------------------------------------------------------------- who reads
 
 
-def _provider_holds(repos, who: Principal, e: Entitlement, reservations) -> bool:
-    from seteli.services.teams import teams_of
-
-    pid = who.provider_id
-    holds = any(r.provider_id == pid and r.cancelled_at is None for r in reservations)
-    if not (holds or e.named_provider_id == pid):
-        return False
-    teams = teams_of(repos, who)
-    return teams is None or e.service_id in teams
-
-
 def readable(repos, who: Principal, decision_number: str) -> tuple[Entitlement, str | None]:
     """The entitlement and, for a provider, the provider whose lines it may see (see the module
     docstring); 404 otherwise."""
@@ -126,7 +116,7 @@ def readable(repos, who: Principal, decision_number: str) -> tuple[Entitlement, 
         return e, None
     if who.is_provider:
         e, reservations = repos.entitlements.with_reservations(decision_number)
-        if e is None or not _provider_holds(repos, who, e, reservations):
+        if e is None or not provider_may_read(repos, who, e, reservations):
             raise hidden
         return e, who.provider_id
     if CITIZEN in who.groups and not who.via_api_key:
