@@ -546,3 +546,18 @@ def test_a_retried_post_with_the_same_idempotency_key_makes_one_event(w, today):
     # without the header the same times are an overlap, not a second event
     s4, _, clash = w.record(admin, e.decision_number, first_day="2016-03-09", start_time="13:00", end_time="14:00")
     assert s4 == 409 and first["id"] in clash["detail"]
+
+
+def test_a_reservation_with_drafts_cannot_be_cancelled_until_they_go(w, today, fn):
+    """Drafts would be left where nobody can reach them (editing needs the reservation)."""
+    pid, admin, e = home_care(w, today)
+    _, _, draft = w.record(
+        admin, e.decision_number, first_day="2016-03-08", start_time="09:00", end_time="10:00", draft=True
+    )
+    res = w.repos.entitlements.with_reservations(e.decision_number)[1][0]
+    cancel = event("DELETE", f"/v1/reservations/{e.decision_number}", query={"version": str(res.version)}, claims=admin)
+    status, _, body = call(fn("entitlements"), cancel)
+    assert status == 409 and draft["id"] in body["detail"]
+    w.call("DELETE", f"/v1/events/{draft['id']}", admin, query={"version": str(draft["version"])})
+    status, _, body = call(fn("entitlements"), cancel)
+    assert status == 200 and body["cancelled_at"]

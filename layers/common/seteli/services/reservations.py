@@ -252,6 +252,11 @@ def cancel(repos, who: Principal, decision_number: str, version: int) -> Reserva
             "events are charged on this entitlement already; the reservation can no longer be cancelled",
             [FieldError("path.decision_number", "charged already")],
         )
+    led = repos.events.ledger(decision_number)
+    drafts = [x.id for x in (*led.events, *led.interruptions) if x.provider_id == pid and x.status.value == "draft"]
+    if drafts:
+        msg = f"you have drafts on this entitlement ({', '.join(drafts[:5])}): delete them first"
+        raise Conflict(msg, [FieldError("path.decision_number", "drafts left")])
     if version != own.version:
         raise Conflict(
             f"the reservation changed meanwhile (you sent version {version}); read it again",
