@@ -10,6 +10,15 @@ from seteli_client import auth
 from seteli_client.cli import Ctx, UsageError
 
 
+def group(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, groups: dict, name: str, help_text: str):
+    """The subcommands of `seteli <name>`: the ones another module made already, else made here (and
+    kept in ``groups``), so that modules add to a group whatever order they are registered in."""
+    if name not in groups:
+        parser = sub.add_parser(name, parents=[common], help=help_text)
+        groups[name] = parser.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND", required=True)
+    return groups[name]
+
+
 def provider_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--provider", metavar="PROVIDER_ID", help="another provider (municipality users); default: yours")
 

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _local_time, _s, _table
-from seteli_client.commands._common import secret_input
+from seteli_client.commands._common import group, secret_input
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PERIOD = {"validity": "validity", "week": "this week", "month": "this month"}
@@ -140,8 +140,7 @@ def cmd_entitlement_access(ctx: Ctx) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, groups: dict) -> None:
-    me = sub.add_parser("me", parents=[common], help="your own entitlements and proxies (citizens)")
-    ms = me.add_subparsers(dest="me_command", metavar="SUBCOMMAND", required=True)
+    ms = group(sub, common, groups, "me", "your own entitlements, events, proxies and feedback (citizens)")
 
     ent = ms.add_parser("entitlements", parents=[common], help="your entitlements with used and remaining amounts")
     ent.add_argument("--for", dest="for_customer", metavar="CUSTOMER_ID", help="a customer you act for (proxy)")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _address, _local_time, _s, _table
+from seteli_client.commands._common import group
 from seteli_client.commands._common import provider_flag as _provider_flag
 from seteli_client.commands._common import provider_id as _provider_id
 
@@ -525,9 +526,8 @@ def register(
     ob.add_argument("--refresh", action="store_true", help="ask the register again now")
     ob.set_defaults(func=cmd_obligations)
 
-    if "providers" not in groups:
-        pl = sub.add_parser("providers", parents=[common], help="every provider (municipality users)")
-        groups["providers"] = pl.add_subparsers(dest="providers_command", metavar="SUBCOMMAND", required=True)
-    ls = groups["providers"].add_parser("list", parents=[common], help="the providers with status and obligations")
+    ls = group(sub, common, groups, "providers", "every provider (municipality users)").add_parser(
+        "list", parents=[common], help="the providers with status and obligations"
+    )
     ls.add_argument("--limit", type=int, default=50, help="page size (1-100)")
     ls.set_defaults(func=cmd_providers_list)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
-from seteli_client.commands._common import personal_id_input
+from seteli_client.commands._common import group, personal_id_input
 
 PERIODS = ("validity", "week", "month")
 PERIOD_TEXT = {"validity": "validity", "week": "week", "month": "month"}
@@ -350,10 +350,7 @@ def _grant_options(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, groups: dict) -> None:
-    if "customers" not in groups:
-        cu = sub.add_parser("customers", parents=[common], help="customers")
-        groups["customers"] = cu.add_subparsers(dest="customers_command", metavar="SUBCOMMAND", required=True)
-    customers = groups["customers"]
+    customers = group(sub, common, groups, "customers", "customers")
     pid_help = "read the personal identity code from standard input (else a hidden prompt)"
 
     add = customers.add_parser("add", parents=[common], help="add a customer (municipality)")
@@ -382,9 +379,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, g
     de.add_argument("--version", type=int, help="the version you read (default: read it now)")
     de.set_defaults(func=cmd_customer_death)
 
-    en = sub.add_parser("entitlements", parents=[common], help="vouchers, balance vouchers and orders")
-    ens = en.add_subparsers(dest="entitlements_command", metavar="SUBCOMMAND", required=True)
-    groups["entitlements"] = ens
+    ens = group(sub, common, groups, "entitlements", "vouchers, balance vouchers and orders")
     row_help = "CONTENT:AMOUNT[:PERIOD[:UNIT_VALUE]], e.g. home-care-weekday:10:week:32.00; repeatable"
 
     gr = ens.add_parser("grant", parents=[common], help="grant a voucher (palveluseteli)")

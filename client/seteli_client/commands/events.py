@@ -37,7 +37,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from seteli_client.cli import EXIT_API, EXIT_OK, Ctx, UsageError, _s, _table
-from seteli_client.commands._common import provider_flag
+from seteli_client.commands._common import group, provider_flag
 from seteli_client.commands.events_import import MAX_BATCH, cmd_import, hhmm, parse_amount, parse_date, parse_time
 
 STATUSES = ("draft", "recorded", "pending_approval", "approved", "settled", "paid", "rejected")
@@ -582,15 +582,8 @@ def _event_fields(p: argparse.ArgumentParser, *, edit: bool) -> None:
     p.add_argument("--notes", metavar="TEXT", help="lisätiedot")
 
 
-def _group(sub, common, groups: dict, name: str, help_text: str) -> argparse._SubParsersAction:
-    if name not in groups:
-        parser = sub.add_parser(name, parents=[common], help=help_text)
-        groups[name] = parser.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND", required=True)
-    return groups[name]
-
-
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, groups: dict) -> None:
-    ev = _group(sub, common, groups, "event", "service events: record, list, confirm, import a CSV (providers)")
+    ev = group(sub, common, groups, "event", "service events: record, list, confirm, import a CSV (providers)")
     rc = ev.add_parser("record", parents=[common], help="record one event (units and money are computed)")
     rc.add_argument("decision_number", metavar="DECISION_NUMBER")
     rc.add_argument("--content", metavar="CONTENT_ID", help="default: the content your reservation covers")
@@ -636,7 +629,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, g
     im.add_argument("--draft", action="store_true", help="save the events as drafts (confirm them later)")
     im.set_defaults(func=cmd_import)
 
-    it = _group(sub, common, groups, "interruption", "interruptions of day-unit services (providers)")
+    it = group(sub, common, groups, "interruption", "interruptions of day-unit services (providers)")
     st = it.add_parser("start", parents=[common], help="the customer left (day 0 = the departure day)")
     st.add_argument("decision_number", metavar="DECISION_NUMBER")
     st.add_argument("--reason", required=True, choices=REASONS)
@@ -667,7 +660,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, g
     idl.add_argument("interruption_id", metavar="INTERRUPTION_ID")
     idl.set_defaults(func=cmd_int_delete)
 
-    ap = _group(sub, common, groups, "approval", "events over their granted amount (municipality)")
+    ap = group(sub, common, groups, "approval", "events over their granted amount (municipality)")
     ap.add_parser("list", parents=[common], help="the events waiting for approval").set_defaults(func=cmd_approval_list)
     dc = ap.add_parser("decide", parents=[common], help="approve, reject, or approve with a credit request")
     dc.add_argument("event_id", metavar="EVENT_ID")
@@ -675,7 +668,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, g
     dc.add_argument("--comment", metavar="TEXT")
     dc.set_defaults(func=cmd_approval_decide)
 
-    cr = _group(sub, common, groups, "credit", "credit requests: a settled event's value deducted")
+    cr = group(sub, common, groups, "credit", "credit requests: a settled event's value deducted")
     cf2 = cr.add_parser("file", parents=[common], help="file a credit request for a settled event")
     cf2.add_argument("event_id", metavar="EVENT_ID")
     cf2.add_argument("--reason", required=True, metavar="TEXT")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _local_time, _s, _table
+from seteli_client.commands._common import group
 
 TYPES = ("thanks", "complaint", "reclamation")
 TYPE_FI = {"thanks": "kiitos", "complaint": "moite", "reclamation": "reklamaatio"}
@@ -195,21 +196,11 @@ def _text_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-file", metavar="FILE", help="read the text from FILE (- for standard input)")
 
 
-def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction | None:
-    return next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
-
-
-def _me(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> argparse._SubParsersAction:
-    """The subcommands of `seteli me` (made by the citizen commands; made here if they are not)."""
-    me = sub.choices.get("me")
-    if me is None:
-        me = sub.add_parser("me", parents=[common], help="your own entitlements, proxies and feedback (citizens)")
-    return _subcommands(me) or me.add_subparsers(dest="me_command", metavar="SUBCOMMAND", required=True)
-
-
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, groups: dict) -> None:
     # citizens: seteli me feedback ...
-    mf = _me(sub, common).add_parser("feedback", parents=[common], help="give feedback to a provider, and read it")
+    mf = group(sub, common, groups, "me", "your own entitlements, events, proxies and feedback (citizens)").add_parser(
+        "feedback", parents=[common], help="give feedback to a provider, and read it"
+    )
     mfs = mf.add_subparsers(dest="me_feedback_command", metavar="SUBCOMMAND", required=True)
     give = mfs.add_parser("give", parents=[common], help="thanks, a complaint or a reclamation about a provider")
     give.add_argument("--provider", required=True, metavar="PROVIDER_ID", help="the provider it is about")

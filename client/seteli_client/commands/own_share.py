@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _s, _table
+from seteli_client.commands._common import group
 from seteli_client.commands.entitlements import pdf_bytes
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -142,25 +143,13 @@ def cmd_events(ctx: Ctx) -> int:
     return EXIT_OK
 
 
-def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction | None:
-    return next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
-
-
-def _group(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, name: str, help_: str):
-    """The subcommands of `seteli <name>` (made by another module; made here if it is not)."""
-    parser = sub.choices.get(name)
-    if parser is None:
-        parser = sub.add_parser(name, parents=[common], help=help_)
-    return _subcommands(parser) or parser.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND", required=True)
-
-
 def _period_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD", help="first day")
     p.add_argument("--to", dest="to_day", metavar="YYYY-MM-DD", help="last day")
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, groups: dict) -> None:
-    ens = groups.get("entitlements") or _group(sub, common, "entitlements", "vouchers, balance vouchers and orders")
+    ens = group(sub, common, groups, "entitlements", "vouchers, balance vouchers and orders")
     os_ = ens.add_parser(
         "own-share", parents=[common], help="the customer's own-share specification (omavastuuerittely)"
     )
@@ -171,7 +160,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, g
     out.add_argument("--pdf", metavar="FILE", help="save as a printable PDF")
     os_.set_defaults(func=cmd_own_share)
 
-    me = _group(sub, common, "me", "your own entitlements and proxies (citizens)")
+    me = group(sub, common, groups, "me", "your own entitlements, events, proxies and feedback (citizens)")
     ev = me.add_parser("events", parents=[common], help="your service events, newest first")
     _period_options(ev)
     ev.add_argument(

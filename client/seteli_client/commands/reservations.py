@@ -21,7 +21,7 @@ import argparse
 from typing import Any
 
 from seteli_client.cli import EXIT_OK, Ctx, UsageError, _local_time, _s, _table
-from seteli_client.commands._common import secret_input
+from seteli_client.commands._common import group, secret_input
 
 # ---------------------------------------------------------------- reservations
 
@@ -201,10 +201,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, g
     cn.add_argument("decision_number", metavar="DECISION_NUMBER")
     cn.set_defaults(func=cmd_cancel)
 
-    if "customers" not in groups:
-        cu = sub.add_parser("customers", parents=[common], help="customers")
-        groups["customers"] = cu.add_subparsers(dest="customers_command", metavar="SUBCOMMAND", required=True)
-    customers = groups["customers"]
+    customers = group(sub, common, groups, "customers", "customers")
     se = _add(customers, "search", parents=[common], help="your customers by name or decision number (providers)")
     if se is not None:
         se.add_argument("query", metavar="QUERY", help="name words or a decision number (never a personal ID)")
