@@ -205,3 +205,35 @@ def service_event(
     )
     base.update(kw)
     return ServiceEvent(**base)
+
+
+def approved_price_list(repos, provider_id: str, service_id: str, prices: dict[str, str], starts_on, part_id=None):
+    """An approved price list written straight through the repository (the price-list routes are
+    tested on their own): company level, or the part's when ``part_id`` is given."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from seteli.domain.money import Money
+    from seteli.domain.price_lists import StoredPriceList
+    from seteli.rules.price_lists import PriceLevel, PriceListStatus
+
+    at = datetime(2015, 1, 2, 9, tzinfo=UTC)
+    return repos.price_lists.create(
+        StoredPriceList(
+            id=f"pl-{uuid.uuid4().hex[:10]}",
+            provider_id=provider_id,
+            service_id=service_id,
+            level=PriceLevel.part if part_id else PriceLevel.company,
+            part_id=part_id,
+            name="Hinnasto",
+            starts_on=starts_on,
+            prices={k: Money(v) for k, v in prices.items()},
+            status=PriceListStatus.approved,
+            created_at=at,
+            created_by="t",
+            updated_at=at,
+            updated_by="t",
+            approved_at=at,
+            approved_by="t",
+        )
+    )

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from seteli.domain.money import Money
-from tests.factories import approve, new_provider, provider_claims
+from tests.factories import approve, approved_price_list, new_provider, provider_claims
 from tests.integration.apigw import call, claims_for, event
 
 AT = datetime(2015, 1, 2, 9, tzinfo=UTC)
@@ -50,28 +50,7 @@ class World:
         return call(self.handler, event(method, path, body=body, query=query, claims=claims))
 
     def price_list(self, pid: str, service: str, prices: dict[str, str], starts: date, part_id: str | None = None):
-        from seteli.domain.price_lists import StoredPriceList
-        from seteli.rules.price_lists import PriceLevel, PriceListStatus
-
-        self.repos.price_lists.create(
-            StoredPriceList(
-                id=f"pl-{uuid.uuid4().hex[:10]}",
-                provider_id=pid,
-                service_id=service,
-                level=PriceLevel.part if part_id else PriceLevel.company,
-                part_id=part_id,
-                name="Hinnasto",
-                starts_on=starts,
-                prices={k: Money(v) for k, v in prices.items()},
-                status=PriceListStatus.approved,
-                created_at=AT,
-                created_by="t",
-                updated_at=AT,
-                updated_by="t",
-                approved_at=AT,
-                approved_by="t",
-            )
-        )
+        approved_price_list(self.repos, pid, service, prices, starts, part_id)
 
     def provider(self, service: str, prices: dict[str, str], starts: date = date(2014, 1, 1)):
         pid, sites = new_provider(self.repos)

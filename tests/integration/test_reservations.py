@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from seteli.rules.entitlements import state
-from tests.factories import approve, new_provider, provider_claims
+from tests.factories import approve, approved_price_list, new_provider, provider_claims
 from tests.integration.apigw import call, claims_for, event
 
 AT = datetime(2026, 1, 2, 9, tzinfo=UTC)
@@ -73,32 +73,12 @@ class World:
 
     # -- providers
     def provider(self, *, approved: bool = True, priced: bool = True, service: str = SERVICE, content: str = WEEKDAY):
-        from seteli.domain.money import Money
-        from seteli.domain.price_lists import StoredPriceList
-        from seteli.rules.price_lists import PriceLevel, PriceListStatus
 
         pid, sites = new_provider(self.repos)
         if approved:
             approve(self.repos, pid, service, sites)
         if priced:
-            self.repos.price_lists.create(
-                StoredPriceList(
-                    id=f"pl-{uuid.uuid4().hex[:10]}",
-                    provider_id=pid,
-                    service_id=service,
-                    level=PriceLevel.company,
-                    name="Yrityshinnasto",
-                    starts_on=date(2025, 1, 1),
-                    prices={content: Money("31.50")},
-                    status=PriceListStatus.approved,
-                    created_at=AT,
-                    created_by="t",
-                    updated_at=AT,
-                    updated_by="t",
-                    approved_at=AT,
-                    approved_by="t",
-                )
-            )
+            approved_price_list(self.repos, pid, service, {content: "31.50"}, date(2025, 1, 1))
         return pid, sites, provider_claims(pid, "provider_admin")
 
     # -- customers and entitlements
