@@ -24,6 +24,7 @@ from seteli.api.paging import Page
 from seteli.api.types import DecisionNumber, HourMinute, Id, IsoDate, Month, Version
 from seteli.domain.events import EventStatus, ServiceEvent
 from seteli.domain.money import QuantityField
+from seteli.errors import FieldError, ValidationFailed
 from seteli.services import events as svc
 from seteli.store import repositories
 
@@ -122,8 +123,11 @@ def _rows(outcomes: list[svc.Outcome]) -> BatchOut:
 
 @router.post("/v1/events/batch", tags=TAGS, summary="Record up to 100 events, each on its own (bulk import)")
 def post_events_batch(body: Annotated[BatchIn, Body()]) -> BatchOut:
-    pids = {e.provider_id for e in body.events}
-    provider_id = pids.pop() if len(pids) == 1 else None
+    pids = {e.provider_id for e in body.events} - {None}
+    if len(pids) > 1:
+        msg = "one batch records for one provider: give the same provider_id in every row, or none"
+        raise ValidationFailed(msg, [FieldError("body.events", msg)])
+    provider_id = pids.pop() if pids else None
     rows = [e.input() for e in body.events]
     return _rows(svc.record_many(repositories(), principal(router), rows, provider_id))
 
@@ -136,11 +140,7 @@ class ConfirmIn(BaseModel):
 
 @router.post("/v1/events/record", tags=TAGS, summary="Confirm several drafts (bulk confirm)")
 def post_events_record(body: Annotated[ConfirmIn, Body()]) -> BatchOut:
-    outcomes = svc.confirm_many(repositories(), principal(router), body.event_ids)
-    for o in outcomes:
-        o.created = False
-    out = _rows(outcomes)
-    return out
+    return _rows(svc.confirm_many(repositories(), principal(router), body.event_ids))
 
 
 @router.get("/v1/events", tags=TAGS, summary="Events of a month (yours; a municipality user names the provider)")

@@ -153,10 +153,11 @@ def shape(
 
 
 def placement_problems(
-    e: Entitlement, first: date, last: date, *, today: date, days_back: int, field_prefix: str = "body."
+    e: Entitlement, first: date, last: date, *, today: date, days_back: int | None, field_prefix: str = "body."
 ) -> list[Problem]:
     """Where an event may lie: inside the entitlement's validity, and in PSOP's recording window
-    (``days_back`` days back from today, at most to the end of the current month)."""
+    (``days_back`` days back from today, at most to the end of the current month; None: no window,
+    for what was recorded in time and is only checked or priced again)."""
     f = field_prefix
     out: list[Problem] = []
     end = last_valid_day(e)
@@ -167,6 +168,8 @@ def placement_problems(
         out.append(
             (f"{f}last_day" if last != first else f"{f}first_day", f"after the entitlement's validity ({validity})")
         )
+    if days_back is None:
+        return out
     earliest = today - timedelta(days=days_back)
     if first < earliest:
         out.append(
@@ -545,4 +548,3 @@ def import_fingerprint(
         f"{quantity:.2f}" if quantity is not None else "",
     ]
     return "|".join(parts)
-

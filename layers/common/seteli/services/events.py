@@ -204,16 +204,8 @@ def price(ctx: Context, ev: ServiceEvent, led: Ledger, *, today: date, check_win
     """``ev`` checked against the entitlement and its other records, priced, and given its status
     (draft stays draft; otherwise recorded, or pending_approval on an overrun). Raises 422/409."""
     s = rules.Shape(ev.first_day, ev.last_day, ev.start_time, ev.end_time, ev.quantity)
-    problems: list[tuple[str, str]] = []
-    if check_window:
-        days_back = ctx.tenant.calendar.event_window_days_back
-        problems += rules.placement_problems(ctx.entitlement, s.first_day, s.last_day, today=today, days_back=days_back)
-    else:
-        problems += [
-            p
-            for p in rules.placement_problems(ctx.entitlement, s.first_day, s.last_day, today=today, days_back=100000)
-            if "future month" not in p[1]
-        ]
+    days_back = ctx.tenant.calendar.event_window_days_back if check_window else None
+    problems = rules.placement_problems(ctx.entitlement, s.first_day, s.last_day, today=today, days_back=days_back)
     problems += rules.travel_problems(ev.travel_km, ctx.service.travel_compensation)
     if problems:
         raise _invalid(problems)
@@ -415,9 +407,6 @@ def _check_editable(ev: ServiceEvent) -> None:
         else:
             msg = f"the event is {ev.status.value}: it cannot be changed; record a new one"
         raise Conflict(msg, [FieldError("path.event_id", msg)])
-
-
-UNSET: Any = object()
 
 
 def update(repos, who: Principal, event_id: str, version: int, changes: dict[str, Any]) -> ServiceEvent:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from seteli import clock
@@ -48,14 +49,16 @@ def _rule(ctx: events_svc.Context, reason: InterruptionReason):
     return rule
 
 
-def _problems(ctx: events_svc.Context, i: Interruption, today: date) -> list[tuple[str, str]]:
+def _problems(ctx: events_svc.Context, i: Interruption, today: date, *, departure_set: bool) -> list[tuple[str, str]]:
+    """What is wrong with ``i``. The recording window applies to the departure day when it is entered
+    (``departure_set``): a long stay's return day is entered long after it."""
     e = ctx.entitlement
     out: list[tuple[str, str]] = []
     last = event_rules.last_valid_day(e)
     if i.departure_day < e.valid_from or (last is not None and i.departure_day > last):
         out.append(("body.departure_day", "outside the entitlement's validity"))
     days_back = ctx.tenant.calendar.event_window_days_back
-    if i.return_day is None and i.departure_day < today.replace(day=1) and (today - i.departure_day).days > days_back:
+    if departure_set and (today - i.departure_day).days > days_back:
         out.append(("body.departure_day", f"too far back: at most {days_back} days"))
     if i.departure_day > event_rules.month_end(today):
         out.append(("body.departure_day", "in a future month"))
@@ -76,7 +79,7 @@ def _attendance_value(ctx: events_svc.Context, part_id: str | None, first: date,
     t = ctx.terms()
 
     def value(on: date) -> Money:
-        return event_rules.line(on, event_rules.Decimal("1"), prices[on], t).municipality  # type: ignore[arg-type]
+        return event_rules.line(on, Decimal("1"), prices[on], t).municipality  # type: ignore[arg-type]
 
     return value
 
@@ -85,8 +88,10 @@ def _settled_payer(events: list[ServiceEvent], on: date) -> str | None:
     return next((ev.id for ev in events if event_rules.event_pays_return_day(ev, on)), None)
 
 
-def priced(ctx: events_svc.Context, i: Interruption, led: Ledger, today: date) -> Interruption:
-    problems = _problems(ctx, i, today)
+def priced(
+    ctx: events_svc.Context, i: Interruption, led: Ledger, today: date, *, departure_set: bool = False
+) -> Interruption:
+    problems = _problems(ctx, i, today, departure_set=departure_set)
     if problems:
         raise events_svc._invalid(problems)
     events, interruptions = events_svc._of_content(led, i.content_id)
@@ -170,12 +175,9 @@ def start(repos, who: Principal, x: InterruptionInput, provider_id: str | None =
         **events_svc.stamps(who, at, draft=x.draft),
     )
     led = repos.events.ledger(i.decision_number, i.departure_day, x.return_day or event_rules.month_end(today))
-    i = priced(ctx, i, led, today)
+    i = priced(ctx, i, led, today, departure_set=True)
     _save(repos, ctx, led, i, None, at)
     return repos.events.get_interruption(i.id) or i
-
-
-UNSET: Any = object()
 
 
 def update(repos, who: Principal, interruption_id: str, version: int, changes: dict[str, Any]) -> Interruption:
@@ -210,7 +212,7 @@ def update(repos, who: Principal, interruption_id: str, version: int, changes: d
     _rule(ctx, new.reason)
     last = max(d for d in (new.return_day, i.return_day, event_rules.month_end(today)) if d)
     led = repos.events.ledger(i.decision_number, min(new.departure_day, i.departure_day), last)
-    new = priced(ctx, new, led, today)
+    new = priced(ctx, new, led, today, departure_set=new.departure_day != i.departure_day)
     _save(repos, ctx, led, new, i, at)
     return repos.events.get_interruption(i.id) or new
 
