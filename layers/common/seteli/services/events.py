@@ -455,20 +455,22 @@ def delete(repos, who: Principal, event_id: str, version: int) -> None:
     ev = _own_event(repos, who, event_id)
     _check_version(ev, version, "query.version")
     _check_editable(ev)
-    led = repos.events.ledger(ev.decision_number, ev.first_day, ev.last_day)
-    repos.events.apply(Change(ledger=led, delete_events=[ev]), CONCURRENT)
+    repos.events.apply(Change(ledger=repos.events.lock(ev.decision_number), delete_events=[ev]), CONCURRENT)
 
 
-def confirm(repos, who: Principal, event_id: str, version: int | None = None) -> ServiceEvent:
+def confirm(
+    repos, who: Principal, event_id: str, version: int | None = None, session: Session | None = None
+) -> ServiceEvent:
     """A draft (an automatic event too) becomes recorded - or waits for approval on an overrun."""
     ev = _own_event(repos, who, event_id)
     if version is not None:
         _check_version(ev, version)
     if ev.status is not EventStatus.draft:
         raise Conflict(f"the event is {ev.status.value}, not a draft", [FieldError("path.event_id", "not a draft")])
-    ctx = context(repos, who, ev.provider_id, ev.decision_number, ev.content_id)
+    session = session or Session()
+    ctx = session.context(repos, who, ev.provider_id, ev.decision_number, ev.content_id)
     at = clock.now()
-    led = repos.events.ledger(ev.decision_number, ev.first_day, ev.last_day)
+    led = session.ledger(repos, ev.decision_number, ev.first_day, ev.last_day)
     new = ev.model_copy(
         update={
             "status": EventStatus.recorded,
@@ -481,7 +483,7 @@ def confirm(repos, who: Principal, event_id: str, version: int | None = None) ->
     # A draft made by the automatic job may lie further back than the recording window allows
     # (it was made in time): confirming it is not refused for its age.
     new = price(ctx, new, led, today=clock.today(), check_window=not ev.auto)
-    return _save(repos, ctx, led, new, ev, at, Session())
+    return _save(repos, ctx, led, new, ev, at, session)
 
 
 @dataclass
@@ -512,7 +514,8 @@ def _outcome(index: int, fn) -> Outcome:
 def confirm_many(repos, who: Principal, event_ids: list[str]) -> list[Outcome]:
     """Confirm several drafts; each on its own (one refused does not stop the others)."""
     provider_of(who)
-    return [_outcome(i, lambda eid=eid: confirm(repos, who, eid)) for i, eid in enumerate(event_ids)]
+    session = Session()  # drafts of one customer share its reads
+    return [_outcome(i, lambda eid=eid: confirm(repos, who, eid, session=session)) for i, eid in enumerate(event_ids)]
 
 
 def record_many(repos, who: Principal, rows: list[EventInput], provider_id: str | None = None) -> list[Outcome]:
@@ -629,7 +632,7 @@ def decide(
             "updated_by": who.subject,
         }
     )
-    led = repos.events.ledger(ev.decision_number, ev.first_day, ev.last_day)
+    led = repos.events.lock(ev.decision_number)
     extra = repos.credits.items([credit]) if credit else []
     repos.events.apply(Change(ledger=led, put_events=[(new, ev)], extra=extra), CONCURRENT)
     return repos.events.get(ev.id) or new
@@ -671,7 +674,7 @@ def file_credit(repos, who: Principal, event_id: str, reason: str) -> Credit:
         created_by=who.subject,
     )
     new = ev.model_copy(update={"credit_id": credit.id, "updated_at": at, "updated_by": who.subject})
-    led = repos.events.ledger(ev.decision_number, ev.first_day, ev.last_day)
+    led = repos.events.lock(ev.decision_number)
     repos.events.apply(Change(ledger=led, put_events=[(new, ev)], extra=repos.credits.items([credit])), CONCURRENT)
     return credit.model_copy(update={"version": 1})
 

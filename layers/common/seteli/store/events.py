@@ -109,6 +109,12 @@ class EventRepository:
         led = get_item(DocItem, pk, keys.LEDGER_SK)
         return Ledger(decision_number, int(led.version or 0) if led else 0, events, interruptions)
 
+    def lock(self, decision_number: str) -> Ledger:
+        """Only the ledger's version (GetItem), for a write that takes no day: a decision, a credit,
+        a deletion. It still bumps the version, so a check that read before it is repeated."""
+        led = get_item(DocItem, keys.entitlement_pk(decision_number), keys.LEDGER_SK)
+        return Ledger(decision_number, int(led.version or 0) if led else 0)
+
     def events_between(self, decision_number: str, first: date, last: date) -> list[ServiceEvent]:
         """The entitlement's events starting ``first``..``last`` (Query its partition)."""
         pk = keys.entitlement_pk(decision_number)
