@@ -15,10 +15,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from seteli.api.app import principal
-from seteli.api.paging import Page, decode_cursor, encode_cursor
+from seteli.api.paging import Page, encode_cursor, start_key
 from seteli.api.types import Id, Limit, Version
 from seteli.domain.events import ApprovalDecision, Credit, ServiceEvent
-from seteli.errors import FieldError, ValidationFailed
 from seteli.services import events as svc
 from seteli.store import keys, repositories
 
@@ -28,15 +27,13 @@ TAGS = ["approvals"]
 
 def _secret() -> str:
     from seteli.config import settings
+    from seteli.services.providers import cursor_secret
 
-    return f"approvals:{settings().table_name}"
+    return cursor_secret(settings())
 
 
 def _start(cursor: str | None) -> dict | None:
-    key = decode_cursor(cursor, _secret())
-    if key is not None and key.get("gsi2pk", {}).get("S") != keys.APPROVALS_GSI2PK:
-        raise ValidationFailed("the paging cursor is not valid", [FieldError("query.next", "use the value of `next`")])
-    return key
+    return start_key(cursor, _secret(), index="gsi2", partition=keys.APPROVALS_GSI2PK, sk_prefix=keys.EVENT_PREFIX)
 
 
 @router.get("/v1/approvals", tags=TAGS, summary="Events waiting for the municipality's approval")

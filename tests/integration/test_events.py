@@ -540,3 +540,23 @@ def test_a_reservation_with_drafts_cannot_be_cancelled_until_they_go(w, today, f
     w.call("DELETE", f"/v1/events/{draft['id']}", admin, query={"version": str(draft["version"])})
     status, _, body = call(fn("entitlements"), cancel)
     assert status == 200 and body["cancelled_at"]
+
+
+def test_the_approval_queue_pages_with_a_signed_cursor(w, today):
+    pid, admin, e = home_care(w, today, week_hours="1")
+    for d in ("07", "08", "09"):
+        w.record(admin, e.decision_number, first_day=f"2016-03-{d}", start_time="10:00", end_time="11:00")
+    muni = claims_for("municipality_admin")
+    seen, cursor = [], None
+    for _ in range(50):
+        query = {"limit": "1", **({"next": cursor} if cursor else {})}
+        status, _, page = w.call("GET", "/v1/approvals", muni, query=query)
+        assert status == 200 and len(page["items"]) <= 1
+        seen += [x["id"] for x in page["items"]]
+        cursor = page["next"]
+        if not cursor:
+            break
+    mine = [x for x in seen if w.repos.events.get(x).decision_number == e.decision_number]
+    assert len(mine) == 2 and len(seen) == len(set(seen))  # 8.3. and 9.3. went over 1 h a week
+    status, _, bad = w.call("GET", "/v1/approvals", muni, query={"next": "forged"})
+    assert status == 422 and bad["errors"][0]["field"] == "query.next"

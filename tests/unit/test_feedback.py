@@ -298,22 +298,26 @@ def test_sort_keys_order_by_time():
     ],
 )
 def test_a_cursor_must_be_a_key_of_this_list(raw, ok):
-    from seteli.store.feedback import start_key
+    """The shared paging check (``seteli.api.paging.start_key``) as the feedback lists use it."""
+    from seteli.api.paging import encode_cursor, start_key
+    from seteli.errors import ValidationFailed
 
+    cursor = encode_cursor(raw, "s")
     if ok:
-        assert start_key(raw, index="gsi1", partition="P", sk_prefix="FEEDBACK") == raw
+        assert start_key(cursor, "s", index="gsi1", partition="P", sk_prefix="FEEDBACK") == raw
     else:
-        with pytest.raises(ValueError):
-            start_key(raw, index="gsi1", partition="P", sk_prefix="FEEDBACK")
+        with pytest.raises(ValidationFailed):
+            start_key(cursor, "s", index="gsi1", partition="P", sk_prefix="FEEDBACK")
 
 
 def test_a_customer_cursor_must_be_a_pointer_of_that_customer():
-    from seteli.store.feedback import start_key
+    from seteli.api.paging import encode_cursor, start_key
+    from seteli.errors import ValidationFailed
 
     good = {"pk": {"S": "CUSTOMER#cus-1"}, "sk": {"S": "FEEDBACK#2026#fb-1"}}
-    assert start_key(good, index=None, partition="CUSTOMER#cus-1", sk_prefix="FEEDBACK#") == good
+    assert start_key(encode_cursor(good, "s"), "s", partition="CUSTOMER#cus-1", sk_prefix="FEEDBACK#") == good
     for bad in ({"pk": {"S": "CUSTOMER#cus-2"}, "sk": {"S": "FEEDBACK#2026#fb-1"}},
                 {"pk": {"S": "CUSTOMER#cus-1"}, "sk": {"S": "PROXY#sub"}}):  # fmt: skip
-        with pytest.raises(ValueError):
-            start_key(bad, index=None, partition="CUSTOMER#cus-1", sk_prefix="FEEDBACK#")
-    assert start_key(None, index=None, partition="x", sk_prefix="y") is None
+        with pytest.raises(ValidationFailed):
+            start_key(encode_cursor(bad, "s"), "s", partition="CUSTOMER#cus-1", sk_prefix="FEEDBACK#")
+    assert start_key(None, "s", partition="x", sk_prefix="y") is None

@@ -48,9 +48,12 @@ def decode_cursor(cursor: str | None, secret: str) -> dict[str, Any] | None:
     return key
 
 
-def gsi2_start_key(cursor: str | None, secret: str, *, gsi2pk: str, sk: str) -> dict[str, Any] | None:
-    """The LastEvaluatedKey of a gsi2 Query from ``cursor``, checked to be one of *this* query's
-    keys (signed by us, the same partition and item type): 422 ``query.next`` otherwise."""
+def start_key(
+    cursor: str | None, secret: str, *, partition: str, index: str | None = None, sk_prefix: str = ""
+) -> dict[str, Any] | None:
+    """The LastEvaluatedKey of a Query from ``cursor``, checked to be one of *this* query's keys:
+    signed by us, of the same index (``gsi1``, ``gsi2``; None: the table) and partition, and of an
+    item whose sort key starts with ``sk_prefix``. 422 ``query.next`` otherwise."""
     bad = ValidationFailed("the paging cursor is not valid", [FieldError("query.next", "use the value of `next`")])
     try:
         key = decode_cursor(cursor, secret)
@@ -58,9 +61,9 @@ def gsi2_start_key(cursor: str | None, secret: str, *, gsi2pk: str, sk: str) -> 
         raise bad from None
     if key is None:
         return None
-    wanted = {"pk", "sk", "gsi2pk", "gsi2sk"}
+    wanted = {"pk", "sk"} | ({f"{index}pk", f"{index}sk"} if index else set())
     if set(key) != wanted or not all(isinstance(v, dict) and isinstance(v.get("S"), str) for v in key.values()):
         raise bad
-    if key["gsi2pk"]["S"] != gsi2pk or key["sk"]["S"] != sk:
+    if key[f"{index}pk" if index else "pk"]["S"] != partition or not key["sk"]["S"].startswith(sk_prefix):
         raise bad
     return key

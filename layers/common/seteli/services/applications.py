@@ -240,11 +240,15 @@ def _cursor_secret(repos) -> str:
 
 
 def _start_key(cursor: str | None, secret: str, status: ApplicationStatus) -> dict[str, Any] | None:
-    from seteli.api.paging import gsi2_start_key
+    from seteli.api.paging import start_key
     from seteli.store import keys
 
-    return gsi2_start_key(
-        cursor, secret, gsi2pk=keys.applications_by_status_gsi2pk(status.value), sk=keys.APPLICATION_SK
+    return start_key(
+        cursor,
+        secret,
+        index="gsi2",
+        partition=keys.applications_by_status_gsi2pk(status.value),
+        sk_prefix=keys.APPLICATION_SK,
     )
 
 

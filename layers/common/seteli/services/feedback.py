@@ -291,14 +291,9 @@ def _cursor_secret(repos) -> str:
 
 
 def _start(cursor: str | None, secret: str, *, index: str | None, partition: str, sk_prefix: str):
-    from seteli.api.paging import decode_cursor
-    from seteli.store.feedback import start_key
+    from seteli.api.paging import start_key
 
-    bad = ValidationFailed("the paging cursor is not valid", [FieldError("query.next", "use the value of `next`")])
-    try:
-        return start_key(decode_cursor(cursor, secret), index=index, partition=partition, sk_prefix=sk_prefix)
-    except (ValidationFailed, ValueError):
-        raise bad from None
+    return start_key(cursor, secret, index=index, partition=partition, sk_prefix=sk_prefix)
 
 
 def list_feedback(

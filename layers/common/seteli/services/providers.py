@@ -167,10 +167,10 @@ def cursor_secret(settings) -> str:
 
 
 def _start_key(cursor: str | None, secret: str) -> dict[str, Any] | None:
-    from seteli.api.paging import gsi2_start_key
+    from seteli.api.paging import start_key
     from seteli.store import keys
 
-    return gsi2_start_key(cursor, secret, gsi2pk=keys.PROVIDERS_GSI2PK, sk=keys.PROVIDER_PROFILE_SK)
+    return start_key(cursor, secret, index="gsi2", partition=keys.PROVIDERS_GSI2PK, sk_prefix=keys.PROVIDER_PROFILE_SK)
 
 
 def list_providers(

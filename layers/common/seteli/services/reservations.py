@@ -370,7 +370,7 @@ def _view(
 
 
 def _municipality_search(repos, q: str, limit: int, cursor: str | None) -> tuple[list[CustomerView], str | None]:
-    from seteli.api.paging import encode_cursor, gsi2_start_key
+    from seteli.api.paging import encode_cursor, start_key
     from seteli.services.providers import cursor_secret
     from seteli.store import keys
 
@@ -380,7 +380,7 @@ def _municipality_search(repos, q: str, limit: int, cursor: str | None) -> tuple
         c = repos.customers.get(e.customer_id) if e is not None else None
         if c is not None:
             return [_plain(c)], None
-    start = gsi2_start_key(cursor, secret, gsi2pk=keys.CUSTOMERS_GSI2PK, sk=keys.CUSTOMER_PROFILE_SK)
+    start = start_key(cursor, secret, index="gsi2", partition=keys.CUSTOMERS_GSI2PK, sk_prefix=keys.CUSTOMER_PROFILE_SK)
     found, last = repos.customers.page_by_name(rules.municipality_name_prefix(q), limit, start)
     return [_plain(c) for c in found], encode_cursor(last, secret)
 

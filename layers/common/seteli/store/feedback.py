@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from seteli.domain.entitlements import Customer, ProviderCustomer
 from seteli.domain.events import Feedback
@@ -192,19 +191,3 @@ class FeedbackRepository:
         pairs = [(keys.provider_pk(provider_id), keys.provider_customer_sk(c)) for c in customer_ids]
         found = [from_doc(ProviderCustomer, i) for i in self._batch(pairs) if i.kind == "provider_customer"]
         return {r.customer_id: r for r in found}
-
-
-def start_key(raw: dict[str, Any] | None, *, index: str | None, partition: str, sk_prefix: str) -> Key | None:
-    """``raw`` (a decoded cursor) if it is a key of *this* list: the same index and partition, an
-    item of the right type; else ValueError."""
-    if raw is None:
-        return None
-    wanted = {"pk", "sk"} | ({f"{index}pk", f"{index}sk"} if index else set())
-    if set(raw) != wanted or not all(isinstance(v, dict) and isinstance(v.get("S"), str) for v in raw.values()):
-        raise ValueError("not a key of this list")
-    if index:
-        if raw[f"{index}pk"]["S"] != partition or raw["sk"]["S"] != sk_prefix:
-            raise ValueError("not a key of this list")
-    elif raw["pk"]["S"] != partition or not raw["sk"]["S"].startswith(sk_prefix):
-        raise ValueError("not a key of this list")
-    return raw
