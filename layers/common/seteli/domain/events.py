@@ -98,17 +98,34 @@ class Approval(BaseModel):
     credit_id: str | None = None
 
 
-class ServiceEvent(BaseModel):
+class Record(BaseModel):
+    """What an event and an interruption share: whose days they are, who records them, and their
+    state. Both live in the entitlement's ledger (``seteli.store.events``)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    id: str  # ev-<random>
+    id: str
     decision_number: str
     customer_id: str
     service_id: str
     content_id: str
-    unit: Unit
     provider_id: str
     part_id: str | None = None  # None: the company
+    status: EventStatus = EventStatus.recorded
+    notes: str | None = None
+    settlement_id: str | None = None
+    recorded_at: datetime | None = None
+    recorded_by: str | None = None
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+    version: int = 0
+
+
+class ServiceEvent(Record):
+    # id: ev-<random>
+    unit: Unit
     first_day: date  # the service date (or the first day of a day range)
     last_day: date  # == first_day except for a day range
     start_time: TimeOfDay | None = None  # hour units
@@ -120,22 +137,12 @@ class ServiceEvent(BaseModel):
     own_share: MoneyField = Field(default_factory=Money.zero)
     travel_km: QuantityField | None = None  # round-trip kilometres (matkakorvaus)
     travel: MoneyField = Field(default_factory=Money.zero)  # travel_km x the tenant's rate
-    status: EventStatus = EventStatus.recorded
     giver: str  # who gave the service (defaults to the recorder)
-    notes: str | None = None
     auto: bool = False  # an automatic monthly event (starts as a draft)
     overrun: Overrun | None = None
     approval: Approval | None = None
     credit_id: str | None = None  # a credit request deducts this event's whole value
-    settlement_id: str | None = None
     source_ref: str | None = None  # a bulk import's row fingerprint (reruns create no duplicates)
-    recorded_at: datetime | None = None
-    recorded_by: str | None = None
-    created_at: datetime
-    created_by: str
-    updated_at: datetime
-    updated_by: str
-    version: int = 0
 
     @property
     def payable(self) -> Money:
@@ -161,16 +168,8 @@ class InterruptionDay(BaseModel):
     paid_elsewhere: str | None = None  # the return day paid in an attendance event instead
 
 
-class Interruption(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str  # int-<random>
-    decision_number: str
-    customer_id: str
-    service_id: str
-    content_id: str
-    provider_id: str
-    part_id: str | None = None
+class Interruption(Record):
+    # id: int-<random>
     reason: InterruptionReason
     departure_day: date  # "day 0"
     return_day: date | None = None  # entered when the customer is back (or will not return)
@@ -178,15 +177,6 @@ class Interruption(BaseModel):
     days: list[InterruptionDay] = Field(default_factory=list)  # only once the return day is known
     value: MoneyField = Field(default_factory=Money.zero)
     status: EventStatus = EventStatus.draft  # a draft until ended and confirmed; never settled as a draft
-    notes: str | None = None
-    settlement_id: str | None = None
-    recorded_at: datetime | None = None
-    recorded_by: str | None = None
-    created_at: datetime
-    created_by: str
-    updated_at: datetime
-    updated_by: str
-    version: int = 0
 
 
 class CreditStatus(StrEnum):
