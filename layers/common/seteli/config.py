@@ -31,6 +31,10 @@ class Settings(BaseModel):
     # keys). None on AWS, where the services' own endpoints are used.
     files_endpoint_url: str | None = None
     cognito_endpoint_url: str | None = None
+    # How a monthly job's pages are done (seteli.services.jobs): "sqs" on AWS (JOBS_QUEUE_URL),
+    # "thread" in the local runtime, "inline" in tests and `make job` without a running stack.
+    jobs_dispatch: str = "inline"
+    jobs_queue_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | os._Environ | None = None) -> Settings:
@@ -49,6 +53,8 @@ class Settings(BaseModel):
             aws_endpoint_url=e.get("AWS_ENDPOINT_URL_DYNAMODB") or e.get("AWS_ENDPOINT_URL") or None,
             files_endpoint_url=e.get("FILES_ENDPOINT_URL") or None,
             cognito_endpoint_url=e.get("COGNITO_ENDPOINT_URL") or None,
+            jobs_dispatch=e.get("JOBS_DISPATCH") or ("sqs" if e.get("JOBS_QUEUE_URL") else "inline"),
+            jobs_queue_url=e.get("JOBS_QUEUE_URL") or None,
         )
 
 

@@ -294,3 +294,61 @@ FEEDBACK_GSI2PK = "FEEDBACK"  # the municipality reads all feedback (gsi2sk = <c
 def customer_feedback_sk(created_at: str, feedback_id: str) -> str:
     """Under CUSTOMER#<id>: a pointer to feedback given about the customer's services (the citizen's list)."""
     return f"FEEDBACK#{created_at}#{feedback_id}"
+
+
+# --- issue 6: monthly jobs and settlement ----------------------------------------------------------
+# The settlement queue is the sparse gsi2: an event (recorded or approved), a completed interruption
+# and an open credit carry gsi2pk UNSETTLED#<provider_id> and gsi2sk <month>#<day>#<id>, where month
+# is the settlement month it may first go into (an event's own month, an interruption's settle_in, a
+# credit's deduct_in). The run for M Queries gsi2sk < <M + 1>. Settling moves an item to gsi2pk
+# SETTLEMENT#<statement id>: the statement's lines are then one Query, and it is out of the queue.
+
+
+def unsettled_gsi2pk(provider_id: str) -> str:
+    return f"UNSETTLED#{provider_id}"
+
+
+def settlement_gsi2pk(statement_id: str) -> str:
+    return f"SETTLEMENT#{statement_id}"
+
+
+def queue_gsi2sk(month: str, day: str, record_id: str) -> str:
+    return f"{month}#{day}#{record_id}"
+
+
+def statement_sk(service_id: str, month: str) -> str:
+    """Under PROVIDER#<id>: the provider's statement of one service in the run of one month; the
+    latest earlier one of the service (for the carry) is a Query begins_with STATEMENT#<service>#."""
+    return f"STATEMENT#{service_id}#{month}"
+
+
+def statement_prefix(service_id: str) -> str:
+    return f"STATEMENT#{service_id}#"
+
+
+def statements_gsi1pk(month: str) -> str:
+    """Every statement of one month's run (gsi1sk = <provider_id>#<service_id>): the finance file."""
+    return f"STATEMENTS#{month}"
+
+
+def invoice_reference_gsi2pk(reference: str) -> str:
+    """A statement found by its invoice reference (provider-invoice mode: the matching check)."""
+    return f"INVOICEREF#{reference}"
+
+
+def job_run_pk(run_id: str) -> str:
+    """A job run (sk RUN) and its pages (sk PAGE#<n>): GetItem and one Query."""
+    return f"JOBRUN#{run_id}"
+
+
+JOB_RUN_SK = "RUN"
+JOB_PAGE_PREFIX = "PAGE#"
+
+
+def job_page_sk(page: int) -> str:
+    return f"PAGE#{page:06d}"
+
+
+def reminder_sk(run_id: str) -> str:
+    """Under PROVIDER#<id>: the reminder sent in one reminders run (the guard against sending twice)."""
+    return f"REMINDER#{run_id}"

@@ -381,3 +381,21 @@ class Repositories:
         from seteli.store.feedback import FeedbackRepository
 
         return FeedbackRepository()
+
+    @cached_property
+    def job_runs(self):
+        from seteli.store.jobs import JobRunRepository
+
+        return JobRunRepository()
+
+    @cached_property
+    def settlement(self):
+        from seteli.store.settlement import SettlementRepository
+
+        return SettlementRepository()
+
+    @cached_property
+    def auto_events(self):
+        from seteli.store.auto_events import AutoEventRepository
+
+        return AutoEventRepository()
