@@ -88,3 +88,47 @@ def outbox():
     use_sender(box)
     yield box
     use_sender(None)
+
+
+@pytest.fixture
+def fresh_table(stack):
+    """A table of its own for one test (same key schema and indexes as the stack's, the demo tenant
+    loaded, no providers): for the monthly jobs, which go through every provider of the table.
+    Yields the table name; the stack's table is bound again afterwards."""
+    import uuid
+
+    import boto3
+
+    from seteli.config import Settings, reset_settings
+    from seteli.services import tenant_config
+    from seteli.store import forget
+    from tools.load_tenant import load_tenant_file
+
+    old = os.environ["TABLE_NAME"]
+    ddb = boto3.client("dynamodb", region_name=os.environ["AWS_REGION"])
+    desc = ddb.describe_table(TableName=old)["Table"]
+    name = f"{old}-{uuid.uuid4().hex[:8]}"
+    ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=desc["AttributeDefinitions"],
+        KeySchema=desc["KeySchema"],
+        GlobalSecondaryIndexes=[
+            {"IndexName": g["IndexName"], "KeySchema": g["KeySchema"], "Projection": g["Projection"]}
+            for g in desc.get("GlobalSecondaryIndexes", [])
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    def bind(table: str) -> None:
+        os.environ["TABLE_NAME"] = table
+        reset_settings()
+        forget()
+        tenant_config.forget()
+
+    bind(name)
+    try:
+        load_tenant_file(ROOT / "tenants" / "demo.yaml", Settings.from_env().table_name)
+        yield name
+    finally:
+        bind(old)
+        ddb.delete_table(TableName=name)

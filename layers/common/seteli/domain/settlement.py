@@ -15,7 +15,9 @@ Money is :class:`~seteli.domain.money.Money` (exact cents).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,6 +56,24 @@ class InvoiceMatch(BaseModel):
     amount: MoneyField
     checked_at: datetime
     checked_by: str
+
+
+class StatementLine(BaseModel):
+    """One record in a statement: an event, an interruption, or a credit (negative amount). The
+    payment PDF lists them; no personal identity code, only the decision number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["event", "interruption", "credit"]
+    record_id: str
+    decision_number: str
+    content_id: str | None = None
+    part_id: str | None = None
+    first_day: date
+    last_day: date
+    quantity: Decimal | None = None  # units (days, hours, ...); None for a credit
+    unit: str | None = None
+    amount: MoneyField  # what it adds to the statement: value + travel; a credit's is negative
 
 
 class Statement(BaseModel):
