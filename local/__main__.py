@@ -205,6 +205,13 @@ def run(args: argparse.Namespace) -> int:
     from local.users import demo_users
 
     gateway = Gateway(resources, TokenVerifier.for_resources(resources))
+    # A monthly job started through the API runs its pages in a thread (the API answers at once and
+    # `make job` shows the progress); each page takes the gateway's lock, as moto is not thread-safe.
+    from seteli.services import jobs as _jobs
+
+    os.environ["JOBS_DISPATCH"] = "thread"
+    os.environ.pop("JOBS_QUEUE_URL", None)
+    _jobs.use_page_lock(gateway.lock)
     try:
         api_server, _ = serve_api(gateway, args.port, verbose=not args.quiet, log=log.info)
         api_url = f"http://127.0.0.1:{api_server.server_address[1]}"
@@ -337,11 +344,17 @@ def job(args: argparse.Namespace) -> int:
     from local.gateway import context_for, load_handler
 
     spec = resources.functions[function]
-    event = {"job": args.name, **({"month": args.month} if args.month else {})}
-    log.info("invoking %s with %s, as the schedule would", function, json.dumps(event))
+    log.info("running %s for %s here, as the schedule would (pages inline)", args.name, args.month or "its month")
     code = 0
     try:
-        result = load_handler(spec)(event, context_for(spec, resources.region))
+        load_handler(spec)  # the function's module and environment, as its schedule would have them
+        from seteli.services import jobs as _jobs
+
+        bar = ProgressBar(args.name)
+        result = _jobs.start(
+            args.name, args.month, "make job", dispatcher=_jobs.Inline(progress=bar.update)
+        ).model_dump(mode="json")
+        bar.close()
         print(json.dumps(result, indent=1, ensure_ascii=False, default=str))
     except Exception:  # noqa: BLE001 - the job failed; what it did is kept, as on AWS
         traceback.print_exc()
@@ -365,17 +378,47 @@ def _job_through_api(info: dict, name: str, month: str | None) -> int:
         return 1
     log.info("running %s through %s as %s", name, info["api_url"], admin["username"])
     token = sign_in(info["client_id"], admin["username"], admin["password"], info["region"], info["cognito_endpoint"])
+    headers = {"Authorization": f"Bearer {token}"}
     res = httpx.post(
-        f"{info['api_url']}/v1/jobs/{name}",
-        json={"month": month} if month else {},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=900,
+        f"{info['api_url']}/v1/jobs/{name}", json={"month": month} if month else {}, headers=headers, timeout=900
     )
+    bar = ProgressBar(name)
+    while res.status_code < 400:
+        run = res.json()
+        bar.update(len(run.get("pages_done") or []), int(run.get("pages_total") or 0))
+        if run.get("status") != "running":
+            break
+        time.sleep(0.5)
+        res = httpx.get(
+            f"{info['api_url']}/v1/jobs/{name}", params={"month": run["month"]}, headers=headers, timeout=60
+        )
+    bar.close()
     try:
         print(json.dumps(res.json(), indent=1, ensure_ascii=False))
     except ValueError:
         print(res.text)
     return 0 if res.status_code < 400 else 1
+
+
+class ProgressBar:
+    """``settlement [#########-----------] 9/20 pages`` on standard error, redrawn in place."""
+
+    WIDTH = 30
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.shown = False
+
+    def update(self, done: int, total: int) -> None:
+        filled = self.WIDTH * done // total if total else self.WIDTH
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        sys.stderr.write(f"\r{self.name} [{bar}] {done}/{total} pages")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
 
 
 # ---------------------------------------------------------------- command line

@@ -57,6 +57,7 @@ RESOURCES = {
     "Api": "AWS::Serverless::Api",
     "CommonLayer": "AWS::Serverless::LayerVersion",
     "JobsDeadLetterQueue": "AWS::SQS::Queue",
+    "JobsQueue": "AWS::SQS::Queue",
     **dict.fromkeys(GROUPS, "AWS::Cognito::UserPoolGroup"),
 }
 
@@ -101,14 +102,15 @@ FUNCTIONS: dict[str, tuple[str, str, set[tuple[str, str, bool]]]] = {
     "SettlementFunction": (
         "functions/settlement/",
         "settlement",
-        _any("settlements") | {("ANY", "/v1/reports/{proxy+}", True)},
+        _any("settlements")
+        | {("ANY", "/v1/reports/{proxy+}", True), ("ANY", "/v1/providers/{provider_id}/invoice-references", True)},
     ),
     "CitizenFunction": (
         "functions/citizen/",
         "citizen",
         {("ANY", "/v1/me/{proxy+}", True), ("POST", "/v1/public/entitlement-access", False)},
     ),
-    "JobsFunction": ("functions/jobs/", "jobs", {("POST", "/v1/jobs/{job}", True)}),
+    "JobsFunction": ("functions/jobs/", "jobs", {("POST", "/v1/jobs/{job}", True), ("GET", "/v1/jobs/{job}", True)}),
     "SitePublisherFunction": ("functions/site_publisher/", "site_publisher", set()),
     "AuthorizerFunction": ("functions/authorizer/", "authorizer", set()),  # the API's Lambda authorizer
 }
@@ -132,9 +134,9 @@ PERMISSIONS = {
     "ApplicationsFunction": {"crud MainTable", "email"},
     "EntitlementsFunction": {"crud MainTable", "crud IdempotencyTable", "email"},
     "EventsFunction": {"crud MainTable", "crud IdempotencyTable", "email"},
-    "SettlementFunction": {"crud MainTable", "email"},
+    "SettlementFunction": {"crud MainTable", "s3 AttachmentsBucket", "email"},
     "CitizenFunction": {"crud MainTable", "cognito UserPool"},
-    "JobsFunction": {"crud MainTable", "crud IdempotencyTable", "email"},
+    "JobsFunction": {"crud MainTable", "crud IdempotencyTable", "s3 AttachmentsBucket", "sqs-send JobsQueue", "email"},
     "SitePublisherFunction": {"read MainTable", "s3 SiteBucket"},
     "AuthorizerFunction": {"read MainTable"},  # GetItem of an API key, nothing else
 }
@@ -254,7 +256,12 @@ def grants(props: dict[str, Any]) -> set[str]:
                 "S3WritePolicy": "s3",
                 "SESCrudPolicy": "email",
                 "SESSendBouncePolicy": "email",
+                "SQSSendMessagePolicy": "sqs-send",
             }.get(name, name)
+            if name == "SQSSendMessagePolicy":  # QueueName: !GetAtt Queue.QueueName
+                queue = next(iter((args or {}).values()), None)
+                if isinstance(queue, dict) and "Fn::GetAtt" in queue:
+                    target = str(queue["Fn::GetAtt"]).split(".")[0] if isinstance(queue["Fn::GetAtt"], str) else queue["Fn::GetAtt"][0]
             out.add(kind if kind == "email" else f"{kind} {target}")
         elif _is_ref(policy, "SendEmailPolicy"):
             out.add("email")
@@ -520,6 +527,9 @@ def contract(t: dict[str, Any]) -> list[str]:
                     p.append(f"{where}: DeadLetterConfig must point at JobsDeadLetterQueue")
                 if not ep.get("RetryPolicy"):
                     p.append(f"{where}: RetryPolicy is missing")
+            elif ev.get("Type") == "SQS" and rid == "JobsFunction":
+                if not _is_getatt(ep.get("Queue"), "JobsQueue", "Arn"):
+                    p.append(f"{rid}.{ev_name}: the jobs function takes pages only from JobsQueue")
             else:
                 p.append(f"{rid}.{ev_name}: unexpected event type {ev.get('Type')}")
         for method, path, signed_in in sorted(routes - got_routes, key=str):

@@ -349,11 +349,15 @@ def test_each_context_gets_its_path_prefixes(template):
         "ApplicationsFunction": {"applications"},
         "EntitlementsFunction": {"entitlements", "reservations", "customers"},
         "EventsFunction": {"events", "interruptions", "approvals", "credits", "feedback"},
-        "SettlementFunction": {"settlements", "reports"},
+        # provider-invoice mode: /v1/providers/{provider_id}/invoice-references is the settlement's
+        "SettlementFunction": {"settlements", "reports", "providers"},
         "CitizenFunction": {"me", "public"},
         "JobsFunction": {"jobs"},
     }
-    assert by_function["JobsFunction"] == {"POST /v1/jobs/{job}"}
+    assert {p for p in by_function["SettlementFunction"] if "/providers/" in p} == {
+        "ANY /v1/providers/{provider_id}/invoice-references"
+    }
+    assert by_function["JobsFunction"] == {"POST /v1/jobs/{job}", "GET /v1/jobs/{job}"}
     # the citizen function's one public route: an entitlement by decision number and citizen code
     assert {p for p in by_function["CitizenFunction"] if "/public/" in p} == {"POST /v1/public/entitlement-access"}
 
@@ -375,7 +379,12 @@ def test_only_the_providers_function_manages_users_and_only_the_publisher_writes
     # providers manage their users; a citizen finds a relative's sign-in to make them a proxy
     assert {f for f, g in grants.items() if "cognito UserPool" in g} == {"ProvidersFunction", "CitizenFunction"}
     assert {f for f, g in grants.items() if "s3 SiteBucket" in g} == {"SitePublisherFunction"}
-    assert {f for f, g in grants.items() if "s3 AttachmentsBucket" in g} == {"ProvidersFunction"}
+    # attachments; payment PDFs and finance files (written by the jobs, read by the settlement's routes)
+    assert {f for f, g in grants.items() if "s3 AttachmentsBucket" in g} == {
+        "ProvidersFunction",
+        "JobsFunction",
+        "SettlementFunction",
+    }
     assert all(not any(x.startswith("crud") for x in g) for f, g in grants.items() if f == "PublicFunction")
 
 
@@ -414,7 +423,7 @@ def test_api_gateway_answers_in_problem_json(template):
 def test_the_local_runtime_can_resolve_what_it_reads(template):
     """local/resources.py resolves only Ref, Fn::Sub, Fn::GetAtt and Fn::Join, and only Refs to
     parameters and to the resources it creates, in the properties it reads."""
-    created = {"MainTable", "IdempotencyTable", "AttachmentsBucket", "SiteBucket", "UserPool", "UserPoolClient"}
+    created = {"MainTable", "IdempotencyTable", "AttachmentsBucket", "SiteBucket", "UserPool", "UserPoolClient", "JobsQueue"}
     allowed_refs = created | set(template["Parameters"]) | {"AWS::AccountId", "AWS::Region", "AWS::Partition"}
     read_kinds = {
         "AWS::DynamoDB::Table",

@@ -9,7 +9,7 @@ from seteli.domain.money import Money
 from seteli.domain.tenant import Tenant
 from seteli.errors import ValidationFailed
 from seteli.services.catalog import public_services
-from seteli.services.jobs import default_month, run_job
+from seteli.services.jobs import default_month, helsinki_today, run_job
 from seteli.services.tenant_config import TenantNotLoaded, current_tenant, forget
 
 TENANT = {
@@ -81,7 +81,7 @@ def test_default_month_of_each_job(job, today, month):
 def test_schedule_time_is_read_in_helsinki():
     # 2026-11-30 23:30 UTC is already 1 December in Helsinki: settlement is for November
     now = datetime(2026, 11, 30, 23, 30, tzinfo=ZoneInfo("UTC"))
-    assert run_job("settlement", None, now=now).month == "2026-11"
+    assert default_month("settlement", helsinki_today(now)) == "2026-11"
 
 
 def test_unknown_job_names_the_field():

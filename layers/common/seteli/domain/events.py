@@ -48,6 +48,8 @@ COUNTED = frozenset(
     {EventStatus.recorded, EventStatus.pending_approval, EventStatus.approved, EventStatus.settled, EventStatus.paid}
 )
 SETTLED = frozenset({EventStatus.settled, EventStatus.paid})
+# What the next settlement run takes (an event; an interruption only once recorded with its return day).
+PAYABLE = frozenset({EventStatus.recorded, EventStatus.approved})
 
 
 class DayLine(BaseModel):
@@ -176,6 +178,8 @@ class Interruption(Record):
     rule_id: str
     days: list[InterruptionDay] = Field(default_factory=list)  # only once the return day is known
     value: MoneyField = Field(default_factory=Money.zero)
+    # YYYY-MM: the first settlement run that takes it (set when its end is recorded; spec 8, K4.3.5.4)
+    settle_in: str | None = None
     status: EventStatus = EventStatus.draft  # a draft until ended and confirmed; never settled as a draft
 
 
@@ -193,6 +197,7 @@ class Credit(BaseModel):
     event_id: str
     decision_number: str
     provider_id: str
+    service_id: str | None = None  # the event's service: the statement that deducts it
     amount: MoneyField  # the event's whole payable value (value + travel)
     deduct_in: str  # YYYY-MM: the settlement month that deducts it
     reason: str

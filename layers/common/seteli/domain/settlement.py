@@ -25,6 +25,7 @@ from seteli.domain.money import Money, MoneyField
 
 
 class StatementStatus(StrEnum):
+    settling = "settling"  # being made: its records are being moved into it (a rerun finishes it)
     payable = "payable"  # self-billing: in the finance file, to be paid
     nothing_due = "nothing_due"  # self-billing: zero after credits and carry
     carried = "carried"  # negative: the remainder is carried to the next run
@@ -79,7 +80,7 @@ class StatementLine(BaseModel):
 class Statement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str  # stl-<YYYY-MM>-<provider_id>-<service_id>
+    id: str  # stl-<YYYY-MM>-<provider_id>~<service_id>
     month: str  # YYYY-MM: the settlement run's month
     provider_id: str
     service_id: str

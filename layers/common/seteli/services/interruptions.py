@@ -24,6 +24,7 @@ from seteli.domain.units import Unit
 from seteli.errors import Conflict, FieldError, NotFound, ValidationFailed
 from seteli.rules import events as event_rules
 from seteli.rules import interruptions as rules
+from seteli.rules.interruptions import settlement_month
 from seteli.services import events as events_svc
 from seteli.services.reservations import provider_of
 from seteli.store.events import Change, Ledger
@@ -213,6 +214,9 @@ def update(repos, who: Principal, interruption_id: str, version: int, changes: d
     last = max(d for d in (new.return_day, i.return_day, event_rules.month_end(today)) if d)
     led = repos.events.ledger(i.decision_number, min(new.departure_day, i.departure_day), last)
     new = priced(ctx, new, led, today, departure_set=new.departure_day != i.departure_day)
+    if new.status is EventStatus.recorded and new.return_day is not None:
+        deadline = ctx.tenant.calendar.provider_deadline_day
+        new = new.model_copy(update={"settle_in": settlement_month(new.return_day, today, deadline)})
     _save(repos, ctx, led, new, i, at)
     return repos.events.get_interruption(i.id) or new
 

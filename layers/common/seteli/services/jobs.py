@@ -14,6 +14,7 @@ finishes the run (the settlement's finance file) and marks it done, conditioned 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 from collections.abc import Callable
@@ -59,7 +60,7 @@ class JobEnv:
 
     @property
     def today(self) -> date:
-        return self.now.astimezone(HELSINKI).date()
+        return helsinki_today(self.now)
 
 
 # ---------------------------------------------------------------- months
@@ -71,6 +72,11 @@ def default_month(job: str, today: date) -> str:
         return f"{today.year:04d}-{today.month:02d}"
     prev = date(today.year - (today.month == 1), 12 if today.month == 1 else today.month - 1, 1)
     return f"{prev.year:04d}-{prev.month:02d}"
+
+
+def helsinki_today(now: datetime) -> date:
+    """The day it is in Helsinki at ``now`` (a schedule fires in UTC; months turn in Helsinki)."""
+    return now.astimezone(HELSINKI).date()
 
 
 def _check_job(job: str) -> None:
@@ -119,7 +125,8 @@ def start(
 ) -> JobRunReport:
     """Plan a run (or start a finished one again) and hand its pages to the dispatcher.
 
-    A run still going (a page not done) is resumed: only its pages not done are dispatched again."""
+    A run still going (a page not done) is resumed: only its pages not done are dispatched again.
+    A finished run of a job marked ``FINAL`` (the settlement) answers its report and does nothing."""
     _check_job(job)
     env = env or job_env()
     m = month or default_month(job, env.today)
@@ -135,6 +142,9 @@ def start(
         else:
             (dispatcher or dispatcher_for()).dispatch(run, todo)
         return report(run_id, env=env)
+    if run is not None and getattr(_module(job), "FINAL", False):
+        logger.info("job already done", extra={"job": job, "month": m})
+        return report(run_id, env=env)  # a finished settlement's material is out: not run again
     pages = _plan(env)
     old_pages = run.pages_total if run else 0
     fresh = JobRun(
@@ -259,13 +269,25 @@ class Inline:
                 self.progress(i, len(pages))
 
 
+_page_lock: Any = contextlib.nullcontext()
+
+
+def use_page_lock(lock: Any) -> None:
+    """The local runtime's gateway lock: a background page must not run beside a request (moto is
+    not thread-safe)."""
+    global _page_lock
+    _page_lock = lock
+
+
 class Background:
     """The local runtime: the pages in a thread, so the API answers at once (``make job`` polls)."""
 
     def dispatch(self, run: JobRun, pages: list[int]) -> None:
         def work() -> None:
             try:
-                Inline().dispatch(run, pages)
+                for n in pages:
+                    with _page_lock:
+                        run_page(run.id, n)
             except Exception:  # noqa: BLE001 - logged; the run stays "running" and a new start resumes it
                 logger.exception("job page failed", extra={"job": run.job, "month": run.month})
 

@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from seteli.domain.events import Credit, EventStatus, Interruption, ServiceEvent
+from seteli.domain.events import PAYABLE, Credit, CreditStatus, EventStatus, Interruption, ServiceEvent
 from seteli.errors import Conflict, FieldError
 from seteli.store import keys
 from seteli.store.base import conditional_failed, doc_item, from_doc, get_item
@@ -32,8 +32,25 @@ CREDIT = "credit"
 LOOK_BACK = timedelta(days=31)  # an event lies inside one month: one starting 31 days earlier cannot reach in
 
 
+def _queue(record: ServiceEvent | Interruption | Credit, month: str | None, day: str, payable: bool) -> dict[str, str]:
+    """The record's place in the settlement queue (sparse gsi2, see ``keys``): waiting in
+    ``UNSETTLED#<provider>`` while ``payable``, then in its statement's ``SETTLEMENT#<id>``."""
+    if record.settlement_id:
+        return {
+            "gsi2pk": keys.settlement_gsi2pk(record.settlement_id),
+            "gsi2sk": keys.queue_gsi2sk(month or "", day, record.id),
+        }
+    if payable and month:
+        return {"gsi2pk": keys.unsettled_gsi2pk(record.provider_id), "gsi2sk": keys.queue_gsi2sk(month, day, record.id)}
+    return {}
+
+
 def event_item(ev: ServiceEvent) -> DocItem:
     pending = ev.status is EventStatus.pending_approval
+    if pending:
+        index2 = {"gsi2pk": keys.APPROVALS_GSI2PK, "gsi2sk": f"{ev.first_day.isoformat()}#{ev.id}"}
+    else:
+        index2 = _queue(ev, ev.month, ev.first_day.isoformat(), ev.status in PAYABLE)
     return doc_item(
         keys.entitlement_pk(ev.decision_number),
         keys.event_sk(ev.first_day.isoformat(), ev.id),
@@ -42,8 +59,7 @@ def event_item(ev: ServiceEvent) -> DocItem:
         version=ev.version or None,
         gsi1pk=keys.provider_events_gsi1pk(ev.provider_id, ev.month),
         gsi1sk=f"{ev.first_day.isoformat()}#{ev.id}",
-        gsi2pk=keys.APPROVALS_GSI2PK if pending else None,
-        gsi2sk=f"{ev.first_day.isoformat()}#{ev.id}" if pending else None,
+        **index2,
     )
 
 
@@ -56,6 +72,7 @@ def interruption_item(i: Interruption) -> DocItem:
         version=i.version or None,
         gsi1pk=keys.provider_interruptions_gsi1pk(i.provider_id),
         gsi1sk=f"{i.departure_day.isoformat()}#{i.id}",
+        **_queue(i, i.settle_in, i.departure_day.isoformat(), i.status is EventStatus.recorded),
     )
 
 
@@ -222,6 +239,7 @@ def credit_item(c: Credit) -> DocItem:
         version=c.version or None,
         gsi1pk=keys.credits_gsi1pk(c.deduct_in),
         gsi1sk=f"{c.provider_id}#{c.event_id}",
+        **_queue(c, c.deduct_in, c.created_at.date().isoformat(), c.status is CreditStatus.open),
     )
 
 
