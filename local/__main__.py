@@ -341,7 +341,7 @@ def job(args: argparse.Namespace) -> int:
             return 1
         return _job_through_api(info, args.name, args.month)
     em, resources, _ = boot(args.tenant, state_dir, fresh=False, with_server=False)
-    from local.gateway import context_for, load_handler
+    from local.gateway import load_handler
 
     spec = resources.functions[function]
     log.info("running %s for %s here, as the schedule would (pages inline)", args.name, args.month or "its month")

@@ -47,7 +47,7 @@ class FakeSettlement:
     def queue(self, provider_id: str, month: str) -> list[Queued]:
         bound = queue_bound(month)
         return [
-            Queued(None, {}, r.waiting)
+            Queued(None, _doc(r.waiting), r.waiting)
             for r in sorted(self.records.values(), key=lambda r: (r.waiting.settle_month, r.waiting.record_id))
             if r.provider_id == provider_id and r.statement_id is None and r.waiting.settle_month < bound
         ]
@@ -66,11 +66,8 @@ class FakeSettlement:
             n += 1
         return n, []
 
-    def waiting_of(self, statement_id: str) -> list[Waiting]:
-        return [r.waiting for r in self.records.values() if r.statement_id == statement_id]
-
-    def lines(self, statement_id: str) -> list:
-        return []
+    def contents(self, statement_id: str) -> list[Queued]:
+        return [Queued(None, _doc(r.waiting), r.waiting) for r in self.records.values() if r.statement_id == statement_id]
 
     def of_month(self, month: str, provider_id: str | None = None) -> list[Statement]:
         return [st for (p, _, m), st in self.statements.items() if m == month and provider_id in (None, p)]
@@ -91,6 +88,17 @@ class FakeSettlement:
         saved = st.model_copy(update={"version": st.version + 1})
         self.statements[key] = saved
         return saved
+
+
+def _doc(w: Waiting) -> dict:
+    """A stored document as much as a statement line reads of it."""
+    day = f"{w.settle_month}-01"
+    base = {"id": w.record_id, "decision_number": "T-1", "content_id": "c", "part_id": None}
+    if w.kind == "event":
+        return {**base, "first_day": day, "last_day": day, "quantity": "1", "unit": "hour", "value": str(w.amount)}
+    if w.kind == "interruption":
+        return {**base, "departure_day": day, "return_day": day, "days": [], "value": str(w.amount)}
+    return {**base, "event_id": w.record_id, "created_at": f"{day}T00:00:00Z", "amount": str(-w.amount)}
 
 
 def billing() -> Billing:

@@ -423,7 +423,15 @@ def test_api_gateway_answers_in_problem_json(template):
 def test_the_local_runtime_can_resolve_what_it_reads(template):
     """local/resources.py resolves only Ref, Fn::Sub, Fn::GetAtt and Fn::Join, and only Refs to
     parameters and to the resources it creates, in the properties it reads."""
-    created = {"MainTable", "IdempotencyTable", "AttachmentsBucket", "SiteBucket", "UserPool", "UserPoolClient", "JobsQueue"}
+    created = {
+        "MainTable",
+        "IdempotencyTable",
+        "AttachmentsBucket",
+        "SiteBucket",
+        "UserPool",
+        "UserPoolClient",
+        "JobsQueue",
+    }
     allowed_refs = created | set(template["Parameters"]) | {"AWS::AccountId", "AWS::Region", "AWS::Partition"}
     read_kinds = {
         "AWS::DynamoDB::Table",

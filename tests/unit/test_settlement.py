@@ -216,7 +216,11 @@ def test_everything_recorded_is_paid_exactly_once_across_any_runs(records, billi
     expected: dict[tuple[str, str], int] = {}
     for i, (pid, service, month, kind, cents) in enumerate(records):
         amount = Money.from_cents(cents)
-        w = ev(f"r{i}", month, str(amount), service) if kind == "event" else credit(f"r{i}", month, str(amount), service)
+        w = (
+            ev(f"r{i}", month, str(amount), service)
+            if kind == "event"
+            else credit(f"r{i}", month, str(amount), service)
+        )
         repo.add(pid, w)
         expected[(pid, service)] = expected.get((pid, service), 0) + w.amount.cents
     for month in MONTHS:
@@ -234,7 +238,9 @@ def test_everything_recorded_is_paid_exactly_once_across_any_runs(records, billi
     assert all(r.statement_id for r in repo.records.values())
     # paid over all runs + what is still carried = everything recorded, per provider and service
     for (pid, service), cents in expected.items():
-        mine = sorted((s for (p, sv, _), s in repo.statements.items() if (p, sv) == (pid, service)), key=lambda s: s.month)
+        mine = sorted(
+            (s for (p, sv, _), s in repo.statements.items() if (p, sv) == (pid, service)), key=lambda s: s.month
+        )
         paid = sum(s.payable.cents for s in mine)
         assert paid + mine[-1].carried_out.cents == cents
         assert all(s.payable >= Money.zero() and s.carried_out <= Money.zero() for s in mine)

@@ -25,12 +25,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from seteli.domain.money import Money
 from seteli.domain.settlement import BillingSnapshot, Statement, StatementLine, StatementStatus
 from seteli.rules.credits import carry
 from seteli.rules.interruptions import add_months, parse_month
 
+ZERO = Money.zero()
 SELF_BILLING = "self_billing"
 PROVIDER_INVOICE = "provider_invoice"
 
@@ -61,16 +63,16 @@ def month_ended(month: str, today: date) -> bool:
     return (today.year, today.month) > (year, mon)
 
 
-@dataclass(frozen=True, slots=True)
-class Waiting:
-    """A record waiting in the queue, as the settlement sees it (no personal data)."""
+class Waiting(NamedTuple):
+    """A record waiting in the queue, as the settlement sees it (no personal data). A tuple: a
+    run makes millions of them."""
 
     kind: str  # event | interruption | credit
     record_id: str
     service_id: str
     settle_month: str  # the first run that may take it
     amount: Money  # what it adds: event value + travel, interruption value, -credit
-    own_share: Money = Money.zero()  # events only (the provider bills it to the customer)
+    own_share: Money = ZERO  # events only (the provider bills it to the customer)
 
 
 def take(waiting: Iterable[Waiting], month: str, done_services: Iterable[str] = ()) -> dict[str, list[Waiting]]:

@@ -146,20 +146,25 @@ def settle_provider(
     settled, changed = repos.settlement.settle(todo, ids)
     if changed:
         report.notes.append(f"{provider.id}: {len(changed)} records changed during the run; they wait for the next run")
-    moved_now = {q.waiting.record_id: q.waiting for q in todo if q.waiting.record_id not in set(changed)}
+    failed = set(changed)
+    moved_now = [q for q in todo if q.waiting.record_id not in failed]
 
     # 3. each statement made from its records (those moved now, and any a crashed attempt moved)
     out = dict(made)
+    lines: dict[str, list[StatementLine]] = {}
     for service_id, st in begun.items():
-        records = {w.record_id: w for w in repos.settlement.waiting_of(st.id)}
-        records.update({r: w for r, w in moved_now.items() if w.service_id == service_id})
+        # a statement begun now holds just what was moved now; one a crashed attempt began is read
+        earlier = repos.settlement.contents(st.id) if service_id in unfinished else []
+        records = {q.waiting.record_id: q for q in earlier}
+        records.update({q.waiting.record_id: q for q in moved_now if q.waiting.service_id == service_id})
+        lines[st.id] = [rules.line_of(q.waiting.kind, q.doc) for q in records.values()]
         prev = repos.settlement.previous(provider.id, service_id, month)
         made_now = rules.make_statement(
             month=month,
             provider_id=provider.id,
             service_id=service_id,
             mode=mode,
-            records=records.values(),
+            records=[q.waiting for q in records.values()],
             carried_in=prev.carried_out if prev else Money.zero(),
             reference=st.reference,
             billing=st.billing,
@@ -180,7 +185,7 @@ def settle_provider(
 
     statements = list(out.values())
     if mode == rules.SELF_BILLING and env.files is not None:
-        statements = _payment_pdf(env, month, provider, statements, report)
+        statements = _payment_pdf(env, month, provider, statements, report, lines)
     return statements
 
 
@@ -195,16 +200,24 @@ def pdf_key(month: str, provider_id: str) -> str:
     return f"settlements/{month}/{provider_id}.pdf"
 
 
-def _lines(repos, statements: list[Statement]) -> dict[str, list[StatementLine]]:
-    return {st.id: [rules.line_of(kind, doc) for kind, doc in repos.settlement.lines(st.id)] for st in statements}
+def _lines(repos, statements: list[Statement], known: dict | None = None) -> dict[str, list[StatementLine]]:
+    """Each statement's lines (read unless ``known``), in date order."""
+    known = known or {}
+    out = {}
+    for st in statements:
+        found = known.get(st.id)
+        if found is None:
+            found = [rules.line_of(q.waiting.kind, q.doc) for q in repos.settlement.contents(st.id)]
+        out[st.id] = sorted(found, key=lambda line: (line.first_day, line.decision_number, line.record_id))
+    return out
 
 
-def render_pdf(env, month: str, provider: Provider, statements: list[Statement]) -> bytes:
+def render_pdf(env, month: str, provider: Provider, statements: list[Statement], known: dict | None = None) -> bytes:
     from seteli.adapters import payment_pdf
 
     return payment_pdf.render(
         statements,
-        _lines(env.repos, statements),
+        _lines(env.repos, statements, known),
         tenant_name=env.tenant.name,
         provider_name=provider.name,
         business_id=provider.business_id,
@@ -221,7 +234,7 @@ def _payment_pdf(
     if not done or all(st.pdf_key and (st.emailed_at or not _wants_pdf(st)) for st in done):
         return statements
     key = pdf_key(month, provider.id)
-    data = render_pdf(env, month, provider, done)
+    data = render_pdf(env, month, provider, done, known)
     env.files.put(key, data, "application/pdf")
     _count(report, "payment_pdfs")
     emailed = None
