@@ -67,7 +67,8 @@ class FakeSettlement:
         return n, []
 
     def contents(self, statement_id: str) -> list[Queued]:
-        return [Queued(None, _doc(r.waiting), r.waiting) for r in self.records.values() if r.statement_id == statement_id]
+        mine = [r for r in self.records.values() if r.statement_id == statement_id]
+        return [Queued(None, _doc(r.waiting), r.waiting) for r in mine]
 
     def of_month(self, month: str, provider_id: str | None = None) -> list[Statement]:
         return [st for (p, _, m), st in self.statements.items() if m == month and provider_id in (None, p)]

@@ -260,8 +260,9 @@ def grants(props: dict[str, Any]) -> set[str]:
             }.get(name, name)
             if name == "SQSSendMessagePolicy":  # QueueName: !GetAtt Queue.QueueName
                 queue = next(iter((args or {}).values()), None)
-                if isinstance(queue, dict) and "Fn::GetAtt" in queue:
-                    target = str(queue["Fn::GetAtt"]).split(".")[0] if isinstance(queue["Fn::GetAtt"], str) else queue["Fn::GetAtt"][0]
+                att = queue.get("Fn::GetAtt") if isinstance(queue, dict) else None
+                if att:
+                    target = att.split(".")[0] if isinstance(att, str) else att[0]
             out.add(kind if kind == "email" else f"{kind} {target}")
         elif _is_ref(policy, "SendEmailPolicy"):
             out.add("email")

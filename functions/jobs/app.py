@@ -35,7 +35,9 @@ class JobRequest(BaseModel):
     "/v1/jobs/<job>",
     summary="Start a monthly job now (or resume a run not finished)",
     tags=["jobs"],
-    responses={202: {"description": "started; the run's progress", "content": {"application/json": {"model": JobRunReport}}}},
+    responses={
+        202: {"description": "started; the run's progress", "content": {"application/json": {"model": JobRunReport}}}
+    },
 )
 def start_job(job: JobName, request: Annotated[JobRequest, Body()]) -> Response[JobRunReport]:
     who = principal(app)

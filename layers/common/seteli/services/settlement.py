@@ -227,7 +227,7 @@ def render_pdf(env, month: str, provider: Provider, statements: list[Statement],
 
 
 def _payment_pdf(
-    env, month: str, provider: Provider, statements: list[Statement], report: PageReport
+    env, month: str, provider: Provider, statements: list[Statement], report: PageReport, known: dict | None = None
 ) -> list[Statement]:
     """Write the provider's payment PDF of the run and email it once (when it asked for it)."""
     done = [st for st in statements if st.status is not StatementStatus.settling]
