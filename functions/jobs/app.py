@@ -32,18 +32,13 @@ class JobRequest(BaseModel):
 
 
 @app.post(
-    "/v1/jobs/<job>",
-    summary="Start a monthly job now (or resume a run not finished)",
-    tags=["jobs"],
-    responses={
-        202: {"description": "started; the run's progress", "content": {"application/json": {"model": JobRunReport}}}
-    },
+    "/v1/jobs/<job>", summary="Start a monthly job now (or resume a run not finished)", tags=["jobs"], status_code=202
 )
 def start_job(job: JobName, request: Annotated[JobRequest, Body()]) -> Response[JobRunReport]:
     who = principal(app)
     require_group(who, MUNICIPALITY_ADMIN)
     run = jobs.start(job, request.month, who.subject)
-    return Response(202, "application/json", run.model_dump_json(), headers={})
+    return Response(202, "application/json", run)
 
 
 @app.get("/v1/jobs/<job>", summary="A monthly job's run for a month: progress and what it did", tags=["jobs"])

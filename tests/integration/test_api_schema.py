@@ -47,6 +47,10 @@ def test_api_answers_within_its_own_schema(case, tokens, base_url):
     # business IDs and IBANs carry check digits, paging cursors are signed, ids must exist; the schema
     # cannot say so. Still checked: no 5xx, only documented statuses, content types and bodies.
     skip = [unsupported_method, positive_data_acceptance]
+    if case.method == "POST" and case.path == "/v1/jobs/{job}":
+        # A run goes through every provider of the table: here it would settle the other tests' data.
+        # The jobs are driven on tables of their own (tests/integration/test_settlement.py and others).
+        pytest.skip("monthly jobs run on their own tables")
     if not case.operation.definition.raw.get("security"):
         case.call_and_validate(base_url=base_url, excluded_checks=skip)
         return

@@ -102,7 +102,7 @@ def test_the_settlement_run_pays_the_month_once_with_a_pdf_email_and_finance_fil
 
     # When the municipality runs October's settlement
     status, _, run = jobs("POST", "/v1/jobs/settlement", MUNI, body={"month": OCT})
-    assert status == 202, run
+    assert status == 202, (run, run.get("errors"))
     assert run["status"] == "done" and run["counts"]["statements"] == 1 and run["counts"]["events"] == 3
     assert run["amounts"]["payable"] == "192.00"  # 3 x 2 h x 32.00; the draft waits
     assert run["files"]["finance_file"].endswith(".csv")

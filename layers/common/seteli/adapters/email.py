@@ -18,11 +18,36 @@ TEMPLATES = Path(__file__).parent / "templates" / "email"
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Email:
     to: tuple[str, ...]
     subject: str
     text: str
     reply_to: tuple[str, ...] = field(default_factory=tuple)
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+
+
+def mime(sender: str, email: Email) -> bytes:
+    """The message as MIME (for SES SendRawEmail): the text, then each attachment."""
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(email.to)
+    if email.reply_to:
+        msg["Reply-To"] = ", ".join(email.reply_to)
+    msg["Subject"] = email.subject
+    msg.set_content(email.text)
+    for a in email.attachments:
+        main, _, sub = a.content_type.partition("/")
+        msg.add_attachment(a.data, maintype=main, subtype=sub or "octet-stream", filename=a.filename)
+    return msg.as_bytes()
 
 
 class EmailSender(Protocol):
@@ -41,14 +66,20 @@ def _env():
     )
 
 
-def render(template: str, to: str | list[str] | tuple[str, ...], **context: Any) -> Email:
-    """Render ``templates/email/<template>.txt`` into an Email to ``to``."""
+def render(
+    template: str,
+    to: str | list[str] | tuple[str, ...],
+    attachments: tuple[Attachment, ...] = (),
+    **context: Any,
+) -> Email:
+    """Render ``templates/email/<template>.txt`` into an Email to ``to`` (with ``attachments``)."""
     text = _env().get_template(f"{template}.txt").render(**context)
     first, _, body = text.partition("\n")
     if not first.startswith("Subject: "):
         raise ValueError(f"email template {template} must start with 'Subject: '")
     recipients = (to,) if isinstance(to, str) else tuple(to)
-    return Email(to=recipients, subject=first.removeprefix("Subject: ").strip(), text=body.lstrip("\n"))
+    subject = first.removeprefix("Subject: ").strip()
+    return Email(to=recipients, subject=subject, text=body.lstrip("\n"), attachments=tuple(attachments))
 
 
 class SesSender:
@@ -70,6 +101,11 @@ class SesSender:
 
             self._client = boto3.client("ses", region_name=self.region, endpoint_url=self.endpoint_url)
         try:
+            if email.attachments:
+                res = self._client.send_raw_email(
+                    Source=self.sender, Destinations=list(email.to), RawMessage={"Data": mime(self.sender, email)}
+                )
+                return res.get("MessageId")
             res = self._client.send_email(
                 Source=self.sender,
                 Destination={"ToAddresses": list(email.to)},

@@ -32,6 +32,8 @@ class FilesPort(Protocol):
     def read_head(self, key: str, n: int = 16) -> bytes: ...
     def presign_get(self, key: str, filename: str, content_type: str, expires: int) -> str: ...
     def delete(self, key: str) -> None: ...
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes: ...
 
 
 class S3Files:
@@ -106,6 +108,13 @@ class S3Files:
             },
             ExpiresIn=expires,
         )
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Write a file the system made (a payment PDF, a finance file); encrypted like the bucket."""
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
     def delete(self, key: str) -> None:
         """Remove the object (deleting a missing one is fine). The bucket is versioned: the old

@@ -218,7 +218,7 @@ def render_pdf(env, month: str, provider: Provider, statements: list[Statement],
     return payment_pdf.render(
         statements,
         _lines(env.repos, statements, known),
-        tenant_name=env.tenant.name,
+        tenant_name=env.tenant.name.fi,
         provider_name=provider.name,
         business_id=provider.business_id,
         month=month,
@@ -247,7 +247,7 @@ def _payment_pdf(
         mail = render(
             "payment_specification",
             billing.billing_email,
-            tenant_name=env.tenant.name,
+            tenant_name=env.tenant.name.fi,
             provider_name=provider.name,
             month=month,
             payable=_eur(payable),
@@ -350,7 +350,7 @@ def finance_file(repos, tenant, month: str, payment_date: date) -> str:
     from seteli.rules.finance_file import finance_csv
 
     done = [st for st in repos.settlement.of_month(month) if st.status is not StatementStatus.settling]
-    return finance_csv(done, tenant_id=tenant.id, tenant_name=tenant.name, month=month, payment_date=payment_date)
+    return finance_csv(done, tenant_id=tenant.id, tenant_name=tenant.name.fi, month=month, payment_date=payment_date)
 
 
 # ---------------------------------------------------------------- provider-invoice mode
