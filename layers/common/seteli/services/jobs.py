@@ -156,7 +156,7 @@ def start(
         attempt=(run.attempt + 1) if run else 1,
         pages_total=len(pages),
         providers_total=sum(len(p) for p in pages),
-        started_at=env.now,
+        started_at=clock.now(),
         started_by=started_by,
         version=run.version if run else 0,
     )
