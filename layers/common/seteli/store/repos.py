@@ -399,3 +399,9 @@ class Repositories:
         from seteli.store.auto_events import AutoEventRepository
 
         return AutoEventRepository()
+
+    @cached_property
+    def reports(self):
+        from seteli.store.reports import ReportRepository
+
+        return ReportRepository()
