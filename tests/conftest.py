@@ -120,10 +120,13 @@ def fresh_table(stack):
     )
 
     def bind(table: str) -> None:
+        from seteli.store import repositories
+
         os.environ["TABLE_NAME"] = table
         reset_settings()
         forget()
         tenant_config.forget()
+        repositories()  # binds the models now: a test after this one may use them directly
 
     bind(name)
     try:

@@ -149,6 +149,7 @@ def get_events(
     provider_id: Annotated[Id | None, Query()] = None,
     decision_number: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[EventStatus | None, Query()] = None,
+    auto: Annotated[bool | None, Query(description="true: only automatic events; false: only the others")] = None,
 ) -> Page[ServiceEvent]:
     found = svc.list_for_month(
         repositories(),
@@ -157,6 +158,7 @@ def get_events(
         provider_id=provider_id,
         decision_number=decision_number,
         status=status,
+        auto=auto,
     )
     return Page[ServiceEvent](items=found, next=None)
 

@@ -102,7 +102,18 @@ def _csv(text: str, name: str) -> Response:
     return Response(200, "text/csv; charset=utf-8", text, headers=headers)
 
 
-@router.get("/v1/reports/realisation", tags=TAGS, summary="Customers and realisation, with incomplete units")
+def _answers(model) -> dict:
+    csv_ = {"schema": {"type": "string", "description": "';'-separated, decimal comma, UTF-8 with BOM"}}
+    content = {"application/json": {"model": model}, "text/csv": csv_}
+    return {200: {"description": "JSON, or CSV with format=csv", "content": content}}
+
+
+@router.get(
+    "/v1/reports/realisation",
+    tags=TAGS,
+    summary="Customers and realisation, with incomplete units",
+    responses=_answers(Realisation),
+)
 def realisation(  # noqa: ANN201 - JSON or CSV
     from_: Annotated[Month, Query(alias="from")],
     to: Annotated[Month, Query()],
@@ -133,7 +144,12 @@ def realisation(  # noqa: ANN201 - JSON or CSV
     return Response(200, "application/json", body.model_dump(mode="json"))
 
 
-@router.get("/v1/reports/interruptions", tags=TAGS, summary="Interruptions of a service: days per band")
+@router.get(
+    "/v1/reports/interruptions",
+    tags=TAGS,
+    summary="Interruptions of a service: days per band",
+    responses=_answers(Interruptions),
+)
 def interruptions(  # noqa: ANN201 - JSON or CSV
     service_id: Annotated[str, Query(min_length=1, max_length=64)],
     from_: Annotated[Month, Query(alias="from")],

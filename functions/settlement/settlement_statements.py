@@ -129,7 +129,13 @@ def check_invoice(body: Annotated[InvoiceCheckRequest, Body()]) -> InvoiceCheck:
     "/v1/providers/<provider_id>/invoice-references",
     tags=TAGS,
     summary="Make (or read again) the invoice reference and total of one service and month",
-    responses={404: {"description": "Nothing to invoice", "content": PROBLEM}},
+    responses={
+        200: {
+            "description": "The statement: reference and total",
+            "content": {"application/json": {"model": Statement}},
+        },
+        404: {"description": "Nothing to invoice", "content": PROBLEM},
+    },
 )
 def make_invoice_reference(provider_id: ProviderId, body: Annotated[InvoiceReferenceRequest, Body()]) -> Statement:
     env = job_env()

@@ -97,13 +97,13 @@ def test_unknown_route_is_404_problem(fn):
     assert "GET /v1/applications/app-x/no-such-thing" in body["detail"]
 
 
-def test_jobs_need_a_municipality_admin(fn):
+def test_jobs_need_a_municipality_admin(fn, fresh_table):
     ev = event("POST", "/v1/jobs/settlement", body={"month": "2026-10"}, as_group="provider_admin")
     assert call(fn("jobs"), ev)[0] == 403
     status, _, body = call(
         fn("jobs"), event("POST", "/v1/jobs/settlement", body={"month": "2026-10"}, as_group="municipality_admin")
     )
-    assert status == 200 and body["job"] == "settlement" and body["month"] == "2026-10"
+    assert status == 202 and body["job"] == "settlement" and body["month"] == "2026-10" and body["status"] == "done"
 
 
 @pytest.mark.parametrize(

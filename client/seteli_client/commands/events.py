@@ -4,7 +4,8 @@ Providers:
   seteli event record DECISION_NUMBER --date D [--to D] [--start HH:MM --end HH:MM] [--quantity N]
                 [--content C] [--part P] [--km KM] [--giver NAME] [--notes TEXT] [--draft]
                                                  record one event; prints units, value, own share, status
-  seteli event list [--month YYYY-MM] [--customer DECISION_NUMBER] [--status S]   a month's events, totals
+  seteli event list [--month YYYY-MM] [--customer DECISION_NUMBER] [--status S] [--auto]
+                                                 a month's events, totals (--auto: the automatic ones)
   seteli event show EVENT_ID                     one event with its lines (a line a day)
   seteli event edit EVENT_ID [--date D] [--to D] [--start T] [--end T] ...       change it until settled
   seteli event delete EVENT_ID                   delete it until settled
@@ -197,13 +198,16 @@ def cmd_record(ctx: Ctx) -> int:
     return EXIT_OK
 
 
-def _month_events(api, ctx: Ctx, month: str, status: str | None = None) -> list[dict[str, Any]]:
+def _month_events(
+    api, ctx: Ctx, month: str, status: str | None = None, auto: bool | None = None
+) -> list[dict[str, Any]]:
     a = ctx.args
     params = {
         "month": month,
         "provider_id": getattr(a, "provider", None),
         "decision_number": getattr(a, "customer", None),
         "status": status,
+        "auto": "true" if auto else None,
     }
     page = api.request("GET", "/v1/events", params=params) or {}
     return [e for e in page.get("items") or [] if isinstance(e, dict)]
@@ -239,7 +243,7 @@ def cmd_list(ctx: Ctx) -> int:
     a = ctx.args
     month = _month_arg(a.month)
     with ctx.api(signed_in=True) as api:
-        items = _month_events(api, ctx, month, a.status)
+        items = _month_events(api, ctx, month, a.status, auto=getattr(a, "auto", False) or None)
     items.sort(key=lambda e: (_s(e.get("first_day")), _s(e.get("start_time")), _s(e.get("decision_number"))))
     rows = [
         [
@@ -595,6 +599,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser, g
     ls.add_argument("--month", metavar="YYYY-MM", help="default: this month")
     ls.add_argument("--customer", metavar="DECISION_NUMBER", help="one customer's entitlement only")
     ls.add_argument("--status", choices=STATUSES)
+    ls.add_argument(
+        "--auto", action="store_true", help="only the automatic events (made on the 4th, drafts to confirm)"
+    )
     provider_flag(ls)
     ls.set_defaults(func=cmd_list)
 

@@ -551,8 +551,10 @@ def list_for_month(
     provider_id: str | None = None,
     decision_number: str | None = None,
     status: EventStatus | None = None,
+    auto: bool | None = None,
 ) -> list[ServiceEvent]:
-    """A provider's events of a month (a municipality user names the provider)."""
+    """A provider's events of a month (a municipality user names the provider); ``auto`` keeps
+    only the automatic events (True) or only the others (False)."""
     from seteli.services.teams import teams_of
 
     if who.is_municipality:
@@ -571,6 +573,7 @@ def list_for_month(
         if (teams is None or ev.service_id in teams)
         and (decision_number is None or ev.decision_number == decision_number)
         and (status is None or ev.status is status)
+        and (auto is None or ev.auto is auto)
     ]
 
 

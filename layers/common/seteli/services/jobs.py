@@ -191,6 +191,7 @@ def run_page(run_id: str, page: int, *, env: JobEnv | None = None) -> PageReport
         raise NotFound(f"no page {page} in job run {run_id}")
     providers, _ = found
     rep = PageReport(page=page, providers=providers)
+    env.extra["run_id"] = run.id  # a page retried after midnight still belongs to its run
     _module(run.job).run_page(env, run.month, providers, rep)
     rep.done_at = clock.now()
     runs.page_done(run_id, page, providers, rep)
