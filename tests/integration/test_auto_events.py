@@ -16,7 +16,7 @@ from seteli.domain.money import Money
 from seteli.services.jobs import HELSINKI
 from tests.factories import provider_claims
 from tests.integration.apigw import call, claims_for, event
-from tests.integration.test_events import CARE_DAY, LIVING, World
+from tests.integration.test_events import CARE_DAY, LIVING
 
 OCT = "2026-10"
 MUNI = claims_for("municipality_admin")
@@ -24,29 +24,13 @@ NIGHT_OF_THE_4TH = datetime(2026, 10, 4, 2, 30, tzinfo=HELSINKI)
 
 
 @pytest.fixture
-def repos(fresh_table):
-    from seteli.store import repositories
-
-    return repositories()
+def repos(fresh_repos):
+    return fresh_repos
 
 
 @pytest.fixture
-def today(monkeypatch):
-    from datetime import UTC
-
-    from seteli import clock
-
-    def set_day(d: date) -> None:
-        at = datetime(d.year, d.month, d.day, 10, tzinfo=UTC)
-        monkeypatch.setattr(clock, "now", lambda: at)
-        monkeypatch.setattr(clock, "today", lambda at_=None: d)
-
-    return set_day
-
-
-@pytest.fixture
-def w(fn, repos):
-    return World(fn("events"), repos)
+def w(fresh_world):
+    return fresh_world
 
 
 def run(repos, outbox=None, month=OCT, now=NIGHT_OF_THE_4TH):

@@ -29,19 +29,6 @@ def repos(stack):
     return repositories()
 
 
-@pytest.fixture
-def today(monkeypatch):
-    """Set the day the services see (Helsinki noon of that day)."""
-    from seteli import clock
-
-    def set_day(d: date) -> None:
-        at = datetime(d.year, d.month, d.day, 10, tzinfo=UTC)
-        monkeypatch.setattr(clock, "now", lambda: at)
-        monkeypatch.setattr(clock, "today", lambda at_=None: d)
-
-    return set_day
-
-
 class World:
     def __init__(self, handler, repos) -> None:
         self.handler, self.repos = handler, repos

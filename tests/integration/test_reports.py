@@ -9,20 +9,18 @@ import pytest
 
 from tests.factories import provider_claims
 from tests.integration.apigw import call, claims_for, event
-from tests.integration.test_events import CARE_DAY, LIVING, World
-from tests.integration.test_settlement import MUNI, october_home_care, today, with_billing  # noqa: F401
+from tests.integration.test_events import CARE_DAY, LIVING
+from tests.integration.test_settlement import MUNI, october_home_care, with_billing
 
 
 @pytest.fixture
-def repos(fresh_table):
-    from seteli.store import repositories
-
-    return repositories()
+def repos(fresh_repos):
+    return fresh_repos
 
 
 @pytest.fixture
-def w(fn, repos):
-    return World(fn("events"), repos)
+def w(fresh_world):
+    return fresh_world
 
 
 @pytest.fixture
@@ -30,7 +28,7 @@ def get(fn):
     return lambda path, claims, **query: call(fn("settlement"), event("GET", path, query=query, claims=claims))
 
 
-def test_realisation_shows_used_settled_own_share_and_incomplete_units(w, today, get, fn):  # noqa: F811
+def test_realisation_shows_used_settled_own_share_and_incomplete_units(w, today, get, fn):
     pid, admin, e, ids = october_home_care(w, today)
     with_billing(w.repos, pid, send_pdf=False)
     draft_status, _, draft = w.record(
@@ -66,7 +64,7 @@ def test_realisation_shows_used_settled_own_share_and_incomplete_units(w, today,
     assert status == 422
 
 
-def test_interruptions_report_days_per_band(w, today, get):  # noqa: F811
+def test_interruptions_report_days_per_band(w, today, get):
     today(date(2026, 10, 20))
     pid, _, admin = w.provider(LIVING, {CARE_DAY: "100.00"})
     e = w.entitlement(

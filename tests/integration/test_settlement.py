@@ -14,36 +14,20 @@ import pytest
 from seteli.domain.money import Money
 from tests.factories import provider_claims
 from tests.integration.apigw import call, claims_for, event
-from tests.integration.test_events import HOME, WEEKDAY, World
+from tests.integration.test_events import HOME, WEEKDAY
 
 MUNI = claims_for("municipality_admin")
 OCT = "2026-10"
 
 
 @pytest.fixture
-def repos(fresh_table):
-    from seteli.store import repositories
-
-    return repositories()
+def repos(fresh_repos):
+    return fresh_repos
 
 
 @pytest.fixture
-def today(monkeypatch):
-    from datetime import UTC, datetime
-
-    from seteli import clock
-
-    def set_day(d: date) -> None:
-        at = datetime(d.year, d.month, d.day, 10, tzinfo=UTC)
-        monkeypatch.setattr(clock, "now", lambda: at)
-        monkeypatch.setattr(clock, "today", lambda at_=None: d)
-
-    return set_day
-
-
-@pytest.fixture
-def w(fn, repos):
-    return World(fn("events"), repos)
+def w(fresh_world):
+    return fresh_world
 
 
 @pytest.fixture

@@ -280,14 +280,9 @@ def _wants_pdf(st: Statement) -> bool:
 
 
 def _eur(m: Money) -> str:
-    whole, _, cents = f"{m.amount:.2f}".partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    digits = whole.lstrip("-")
-    groups = []
-    while digits:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    return f"{sign}{' '.join(groups) or '0'},{cents} €"
+    from seteli.adapters.provider_copy import fi_number
+
+    return f"{fi_number(m.amount)} €"
 
 
 # ---------------------------------------------------------------- reads for the API
