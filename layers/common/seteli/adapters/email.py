@@ -102,9 +102,8 @@ class SesSender:
             self._client = boto3.client("ses", region_name=self.region, endpoint_url=self.endpoint_url)
         try:
             if email.attachments:
-                res = self._client.send_raw_email(
-                    Source=self.sender, Destinations=list(email.to), RawMessage={"Data": mime(self.sender, email)}
-                )
+                # the recipients are the message's own To header (SES reads them from it)
+                res = self._client.send_raw_email(Source=self.sender, RawMessage={"Data": mime(self.sender, email)})
                 return res.get("MessageId")
             res = self._client.send_email(
                 Source=self.sender,
