@@ -23,6 +23,8 @@ from seteli_client.commands._common import group, provider_flag, provider_id
 from seteli_client.commands.entitlements import pdf_bytes
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
 JOBS = ("auto-events", "reminders", "settlement")
 POLL_S = 0.5
 
@@ -55,47 +57,77 @@ def bar(name: str, done: int, total: int, width: int = 30) -> str:
     return f"{name} [{'#' * filled}{'-' * (width - filled)}] {done}/{total} pages"
 
 
+def _pages(run: dict) -> tuple[int, int]:
+    return len(run.get("pages_done") or []), int(run.get("pages_total") or 0)
+
+
 def run_text(run: dict) -> str:
-    lines = [f"{run.get('job')} {run.get('month')}: {run.get('status')} (attempt {run.get('attempt')})"]
-    for name, n in (run.get("counts") or {}).items():
-        lines.append(f"  {name}: {n}")
-    for name, amount in (run.get("amounts") or {}).items():
-        lines.append(f"  {name}: {eur(amount)}")
-    for d in run.get("deferred") or []:
-        lines.append(f"  deferred: {d.get('provider_name')} ({d.get('provider_id')}): {d.get('reason')}")
-    for note in run.get("notes") or []:
-        lines.append(f"  note: {note}")
-    for name, key in (run.get("files") or {}).items():
-        lines.append(f"  {name}: {key}")
+    done, total = _pages(run)
+    day = f" {run['day']}" if run.get("day") else ""
+    lines = [
+        f"{run.get('job')} {run.get('month')}{day}: {run.get('status')} "
+        f"(attempt {run.get('attempt')}, {done}/{total} pages)"
+    ]
+    sections = [
+        ("Counts", [f"{name}: {n}" for name, n in (run.get("counts") or {}).items()]),
+        ("Amounts", [f"{name}: {eur(amount)}" for name, amount in (run.get("amounts") or {}).items()]),
+        (
+            "Deferred (not paid this time)",
+            [
+                f"{d.get('provider_name')} ({d.get('provider_id')}): {d.get('reason')}"
+                for d in run.get("deferred") or []
+            ],
+        ),
+        ("Notes", [str(note) for note in run.get("notes") or []]),
+        ("Files", [f"{name}: {key}" for name, key in (run.get("files") or {}).items()]),
+    ]
+    for title, items in sections:
+        if items:
+            lines.append(f"  {title}:")
+            lines += [f"    {item}" for item in items]
     return "\n".join(lines)
+
+
+def _follow(api, job: str, run: dict) -> dict:
+    """Poll the run every POLL_S seconds, drawing its progress on stderr, until it is not running."""
+    tty = sys.stderr.isatty()
+    last = None
+    while True:
+        line = bar(job, *_pages(run))
+        if line != last or tty:
+            sys.stderr.write(("\r" if tty else "") + line + ("" if tty else "\n"))
+            sys.stderr.flush()
+            last = line
+        if run.get("status") != "running":
+            if tty:
+                sys.stderr.write("\n")
+            return run
+        time.sleep(POLL_S)
+        run = api.get(f"/v1/jobs/{job}", {"month": run.get("month"), "day": run.get("day")})
 
 
 def cmd_job_run(ctx: Ctx) -> int:
     a = ctx.args
-    body = {"month": _month(a.month, required=False)} if a.month else {}
+    body = {"month": _month(a.month)} if a.month else {}
     with ctx.api(signed_in=True) as api:
         run = api.post(f"/v1/jobs/{a.job}", body)
-        shown = False
-        while not a.no_wait and run.get("status") == "running":
-            sys.stderr.write("\r" + bar(a.job, len(run.get("pages_done") or []), int(run.get("pages_total") or 0)))
-            sys.stderr.flush()
-            shown = True
-            time.sleep(POLL_S)
-            run = api.get(f"/v1/jobs/{a.job}", {"month": run.get("month")})
         if not a.no_wait:
-            sys.stderr.write(
-                ("\r" if shown else "")
-                + bar(a.job, len(run.get("pages_done") or []), int(run.get("pages_total") or 0))
-                + "\n"
-            )
+            try:
+                run = _follow(api, a.job, run)
+            except KeyboardInterrupt:
+                sys.stderr.write(f"\nThe job goes on; see `seteli job status {a.job} --month {run.get('month')}`.\n")
+                return 130
     ctx.emit(run, run_text(run))
     return EXIT_OK
 
 
 def cmd_job_status(ctx: Ctx) -> int:
     a = ctx.args
+    month = _month(a.month, required=False)
+    if a.day is not None and not _DAY.match(a.day):
+        raise UsageError("--day: give a day as YYYY-MM-DD")
     with ctx.api(signed_in=True) as api:
-        run = api.get(f"/v1/jobs/{a.job}", {"month": _month(a.month, required=False), "day": a.day})
+        run = api.get(f"/v1/jobs/{a.job}", {"month": month, "day": a.day})
     ctx.emit(run, run_text(run))
     return EXIT_OK
 
@@ -110,7 +142,9 @@ def statements_text(month: str, statements: list[dict]) -> str:
         [
             _s(st.get("provider_id")),
             _s(st.get("service_id")),
-            f"{st.get('events')}/{st.get('interruptions')}/{st.get('credits')}",
+            _s(st.get("events")),
+            _s(st.get("interruptions")),
+            _s(st.get("credits")),
             eur(st.get("total")),
             eur(st.get("carried_in")),
             eur(st.get("payable")),
@@ -123,7 +157,9 @@ def statements_text(month: str, statements: list[dict]) -> str:
     headers = [
         "PROVIDER",
         "SERVICE",
-        "EV/INT/CR",
+        "EVENTS",
+        "INTERRUPTIONS",
+        "CREDITS",
         "TOTAL",
         "CARRIED IN",
         "PAYABLE",
@@ -136,8 +172,9 @@ def statements_text(month: str, statements: list[dict]) -> str:
 
 def cmd_list(ctx: Ctx) -> int:
     a = ctx.args
+    month = _month(a.month)
     with ctx.api(signed_in=True) as api:
-        out = api.get("/v1/settlements", {"month": _month(a.month), "provider_id": a.provider})
+        out = api.get("/v1/settlements", {"month": month, "provider_id": a.provider})
     ctx.emit(out, statements_text(out["month"], out.get("statements") or []))
     return EXIT_OK
 
@@ -147,6 +184,15 @@ def cmd_show(ctx: Ctx) -> int:
         out = api.get(f"/v1/settlements/statements/{ctx.args.statement_id}")
     st = out["statement"]
     lines = [statements_text(st["month"], [st]), ""]
+    lines.append(
+        f"Mode {st.get('mode')}: events {eur(st.get('events_total'))} + interruptions "
+        f"{eur(st.get('interruptions_total'))} - credits {eur(st.get('credits_total'))} = {eur(st.get('total'))}; "
+        f"own shares billed by the provider {eur(st.get('own_share_total'))}"
+    )
+    invoice = st.get("invoice") or {}
+    if invoice:
+        lines.append("Invoice: " + ", ".join(f"{k} {v}" for k, v in invoice.items() if v is not None))
+    lines.append("")
     rows = [
         [
             _s(x.get("kind")),
@@ -177,6 +223,14 @@ def cmd_pdf(ctx: Ctx) -> int:
     return EXIT_OK
 
 
+def finance_summary(text: str) -> tuple[int, str | None]:
+    """The number of payment (``P``) rows of a finance file and its trailer's control total."""
+    rows = [line.split(";") for line in text.splitlines() if line]
+    payments = sum(1 for r in rows if r[0] == "P")
+    total = next((r[8] for r in rows if r[0] == "T" and len(r) > 8), None)
+    return payments, total
+
+
 def cmd_finance_file(ctx: Ctx) -> int:
     a = ctx.args
     month = _month(a.month)
@@ -184,42 +238,60 @@ def cmd_finance_file(ctx: Ctx) -> int:
         res = api.request_raw("GET", f"/v1/settlements/{month}/finance-file", headers={"Accept": "text/csv"})
     target = Path(a.output or f"finance-{month}.csv")
     target.write_bytes(res.content)
-    rows = max(0, res.text.count("\n") - 2)
-    ctx.emit({"file": str(target), "payments": rows}, f"Wrote {rows} payments of {month} to {target}.")
+    payments, total = finance_summary(res.content.decode("utf-8", errors="replace"))
+    ctx.emit(
+        {"file": str(target), "payments": payments, "total": total},
+        f"Wrote the finance file of {month} to {target}: {payments} payments, {eur(total)} in all.",
+    )
     return EXIT_OK
 
 
 # ---------------------------------------------------------------- provider invoices
 
 
+def reference_text(st: dict) -> str:
+    """The reference and the total to put on the invoice, big and clear."""
+    ref, total = _s(st.get("reference")), eur(st.get("payable"))
+    width = max(len(ref), len(total)) + 22
+    return "\n".join(
+        [
+            f"Palvelu / Service: {st.get('service_id')}, {st.get('month')}",
+            "=" * width,
+            f"  Viite / Reference:  {ref}",
+            f"  Summa / Total:      {total}",
+            "=" * width,
+            f"({st.get('events')} events, {st.get('interruptions')} interruptions, {st.get('credits')} credits; "
+            f"status {st.get('status')}.) Put both on your invoice exactly as shown.",
+        ]
+    )
+
+
 def cmd_invoice_reference(ctx: Ctx) -> int:
     a = ctx.args
+    body = {"service_id": a.service, "month": _month(a.month)}
     with ctx.api(signed_in=True) as api:
         pid = provider_id(ctx, api)
-        st = api.post(f"/v1/providers/{pid}/invoice-references", {"service_id": a.service, "month": _month(a.month)})
-    text = (
-        f"Palvelu / Service: {st.get('service_id')}  {st.get('month')}\n"
-        f"Viite / Reference:  {st.get('reference')}\n"
-        f"Summa / Total:      {eur(st.get('payable'))}\n"
-        f"({st.get('events')} events, {st.get('interruptions')} interruptions, {st.get('credits')} credits; "
-        f"status {st.get('status')}) - put both on your invoice exactly as shown."
-    )
-    ctx.emit(st, text)
+        st = api.post(f"/v1/providers/{pid}/invoice-references", body)
+    ctx.emit(st, reference_text(st))
     return EXIT_OK
 
 
 def cmd_invoice_list(ctx: Ctx) -> int:
     a = ctx.args
+    month = _month(a.month)
     with ctx.api(signed_in=True) as api:
         pid = provider_id(ctx, api)
-        out = api.get(f"/v1/providers/{pid}/invoice-references", {"month": _month(a.month)})
+        out = api.get(f"/v1/providers/{pid}/invoice-references", {"month": month})
     ctx.emit(out, statements_text(out["month"], out.get("statements") or []))
     return EXIT_OK
 
 
 def cmd_invoice_check(ctx: Ctx) -> int:
     a = ctx.args
-    body = {"reference": a.reference, "amount": a.amount, "invoice_number": a.number}
+    amount = a.amount.strip().replace(",", ".")
+    if not _AMOUNT.match(amount):
+        raise UsageError("--amount: give the invoice's total in euros, e.g. 192.00")
+    body = {"reference": a.reference.replace(" ", ""), "amount": amount, "invoice_number": a.number}
     with ctx.api(signed_in=True) as api:
         out = api.post("/v1/settlements/invoice-checks", body)
     if out.get("matched"):
