@@ -15,7 +15,7 @@ from datetime import date
 
 from seteli.domain.money import Money
 from seteli.domain.settlement import Statement, StatementStatus
-from seteli.rules.own_share import _text
+from seteli.rules.csv_fi import text_cell as _text
 
 HEADER = [
     "record_type",

@@ -30,14 +30,12 @@ ones included, credited ones not), and separately what of them is still pending 
 CSV (``to_csv``) is for Finnish Excel: semicolon-separated, decimal comma without thousands
 separators, dates as d.m.yyyy, UTF-8 with a byte-order mark (so Excel reads ä and ö), CRLF line
 ends, one header row, one row per line and a last row "Yhteensä". A text cell that a spreadsheet
-would read as a formula (starting with = + - @) is prefixed with an apostrophe. JSON keeps ISO dates
-and decimal points ("32.00").
+would read as a formula (starting with = + - @) is prefixed with an apostrophe (the helpers are in
+``seteli.rules.csv_fi``, shared with the reports). JSON keeps ISO dates and decimal points ("32.00").
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, time
@@ -50,6 +48,9 @@ from seteli.domain.entitlements import EntitlementKind
 from seteli.domain.events import DayLine, EventStatus, Interruption, ServiceEvent
 from seteli.domain.money import Money, MoneyField, QuantityField
 from seteli.domain.units import Unit
+from seteli.rules import csv_fi
+from seteli.rules.csv_fi import fi_decimal  # also imported from here by older callers
+from seteli.rules.csv_fi import text_cell as _text  # also imported from here (finance_file)
 
 SHOWN = frozenset(
     {EventStatus.recorded, EventStatus.pending_approval, EventStatus.approved, EventStatus.settled, EventStatus.paid}
@@ -327,20 +328,6 @@ def when(x: OwnShareLine) -> str:
     return text
 
 
-def fi_decimal(d: Decimal | Money | None) -> str:
-    """``Decimal("1234.5")`` -> ``"1234,50"``: a decimal comma, no thousands separator (Excel)."""
-    if d is None:
-        return ""
-    amount = d.amount if isinstance(d, Money) else d
-    return f"{amount:.2f}".replace(".", ",")
-
-
-def _text(value: str | None) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    s = value or ""
-    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
-
-
 def csv_headers(value_kind: str) -> list[str]:
     return [
         "Päivä",
@@ -362,11 +349,9 @@ def csv_headers(value_kind: str) -> list[str]:
 
 def to_csv(items: list[OwnShareLine], tot: OwnShareTotals, value_kind: str) -> str:
     """The specification as CSV for Finnish Excel (see the module docstring)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    w.writerow(csv_headers(value_kind))
+    rows: list[list[str]] = [csv_headers(value_kind)]
     for x in items:
-        w.writerow(
+        rows.append(
             [
                 when(x),
                 _text(x.content_name),
@@ -384,7 +369,7 @@ def to_csv(items: list[OwnShareLine], tot: OwnShareTotals, value_kind: str) -> s
                 _text(x.note),
             ]
         )
-    w.writerow(
+    rows.append(
         [
             "Yhteensä",
             "",
@@ -402,4 +387,4 @@ def to_csv(items: list[OwnShareLine], tot: OwnShareTotals, value_kind: str) -> s
             f"josta odottaa hyväksyntää: omavastuu {fi_decimal(tot.pending_own_share)}" if tot.pending_lines else "",
         ]
     )
-    return "\ufeff" + buf.getvalue()
+    return csv_fi.to_csv(rows)
