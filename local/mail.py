@@ -3,7 +3,7 @@
 Locally SES is moto's: nothing leaves the machine, every message is kept in moto's SES backend
 (``ses_backends[account][region].sent_messages``). The local API server answers
 
-- ``GET /_local/mail``: a small HTML page, newest first;
+- ``GET /_local/mail``: a small HTML page, newest first (attachments by name and type);
 - ``GET /_local/mail.json[?last=N]``: the same as JSON (``seteli mail`` reads it).
 
 Only the local runtime serves these paths (127.0.0.1); the deployed API has no such route.
@@ -35,12 +35,17 @@ def _addresses(destinations: Any) -> list[str]:
 def _message(n: int, m: Any) -> dict[str, Any]:
     """One captured message as a dict (plain, raw or templated sends)."""
     out: dict[str, Any] = {"n": n, "id": getattr(m, "id", None), "from": getattr(m, "source", None)}
+    out["attachments"] = []
     out["to"] = _addresses(getattr(m, "destinations", None))
     if hasattr(m, "raw_data"):
         parsed = email.message_from_string(m.raw_data, policy=email.policy.default)
         part = parsed.get_body(preferencelist=("plain", "html"))
         out.update(subject=str(parsed.get("Subject") or ""), text=part.get_content() if part is not None else "")
         out["to"] = out["to"] or [str(a) for a in (parsed.get_all("To") or [])]
+        out["attachments"] = [
+            {"filename": part.get_filename(), "content_type": part.get_content_type()}
+            for part in parsed.iter_attachments()
+        ]
     elif hasattr(m, "template"):
         out.update(subject=f"(template {m.template})", text=str(getattr(m, "template_data", "")))
     else:
@@ -60,6 +65,15 @@ def messages(region: str = REGION, account_id: str = ACCOUNT_ID, last: int | Non
     return out[:last] if last else out
 
 
+def _attachments(m: dict[str, Any]) -> str:
+    """The attachments' names and types (the content stays in moto; the viewer only names them)."""
+    names = [
+        f"{html.escape(str(a.get('filename') or '(no name)'))} ({html.escape(str(a.get('content_type') or ''))})"
+        for a in m.get("attachments") or []
+    ]
+    return f"\n<p><b>Attachments</b> {', '.join(names)}</p>" if names else ""
+
+
 def page(items: Iterable[dict[str, Any]]) -> str:
     """The HTML page: every value escaped (messages hold names, emails and one-time passwords)."""
     rows = []
@@ -69,7 +83,7 @@ def page(items: Iterable[dict[str, Any]]) -> str:
             f"""<article>
 <h2>#{m["n"]} {e(m.get("subject") or "(no subject)")}</h2>
 <p><b>To</b> {e(", ".join(m.get("to") or []))} &nbsp; <b>From</b> {e(str(m.get("from") or ""))}</p>
-<pre>{e(m.get("text") or "")}</pre>
+<pre>{e(m.get("text") or "")}</pre>{_attachments(m)}
 </article>"""
         )
     body = "\n".join(rows) or "<p>No emails yet.</p>"

@@ -153,3 +153,43 @@ def test_a_payment_email_carries_the_pdf_as_an_attachment():
     parts = [p for p in msg.walk() if p.get_filename()]
     assert [p.get_filename() for p in parts] == ["maksuerittely-2026-10.pdf"]
     assert parts[0].get_payload(decode=True) == b"%PDF-1.3 x"
+
+
+def test_only_payable_statements_with_billing_are_rows_and_an_empty_run_has_a_zero_trailer():
+    unpaid = [
+        statement("home-care", "50.00", StatementStatus.awaiting_invoice),
+        statement("cleaning", "40.00", StatementStatus.invoice_matched),
+        statement("errand-help", "30.00", StatementStatus.settling),
+        statement("assisted-living", "20.00").model_copy(update={"billing": None}),
+    ]
+    text = finance_csv(
+        unpaid, tenant_id="demo", tenant_name="Demokunta", month="2026-10", payment_date=date(2026, 11, 4)
+    )
+    lines = [line for line in text.split("\r\n") if line]
+    assert len(lines) == 2 and lines[1].split(";")[0] == "T"
+    assert lines[1].split(";")[8] == "0.00" and lines[1].split(";")[11] == "0"
+
+
+def test_finance_file_text_cells_are_formula_safe_and_the_message_defaults():
+    st = statement("home-care", "10.00").model_copy(
+        update={"billing": billing(provider_name="@SUM(A1)", reference_info="+cmd|' /C calc'!A0")}
+    )
+    plain = statement("cleaning", "5.00")
+    text = finance_csv([st, plain], tenant_id="demo", tenant_name="Demokunta", month="2026-10",
+                       payment_date=date(2026, 11, 4))  # fmt: skip
+    rows = {r.split(";")[7]: r.split(";") for r in text.split("\r\n") if r.startswith("P;")}
+    assert rows["home-care"][4] == "'@SUM(A1)" and rows["home-care"][11].startswith("'+cmd")
+    assert rows["cleaning"][11] == "Palveluseteli cleaning 2026-10"
+    assert rows["cleaning"][2] == "2026-11-04" and rows["cleaning"][9] == "EUR"
+
+
+def test_the_payment_pdf_marks_interruptions_and_shows_the_carried_amounts():
+    st = statement(interruptions=1, interruptions_total=Money("32.00"), carried_in=Money("-12.00"))
+    line = StatementLine(kind="interruption", record_id="in-1", decision_number="JKL-2026-0103",
+                         first_day=date(2026, 10, 1), last_day=date(2026, 10, 3), quantity="3", unit="day",
+                         amount=Money("32.00"))  # fmt: skip
+    pdf = render_pdf([st], {st.id: [line]}, tenant_name="Demokunta", provider_name="Aurinkohoiva Oy",
+                     business_id="0112038-9", month="2026-10", service_names={})  # fmt: skip
+    expected = (b"JKL-2026-0103", b"keskeytys", b"1.10.2026 - 3.10.2026", b"3,00 vrk", b"-12,00", b"FI21123456")
+    for text in expected:
+        assert text in pdf
