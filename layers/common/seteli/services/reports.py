@@ -142,7 +142,7 @@ def records(
             for m in r.months:
                 found_events += [ev for ev in repos.events.for_provider_month(pid, m) if keep(ev)]
         found_interruptions += [
-            i for i in repos.reports.interruptions_departing(pid, r.first - INTERRUPTION_LOOK_BACK, r.last) if keep(i)
+            i for i in repos.events.interruptions_of_provider(pid, r.first - INTERRUPTION_LOOK_BACK, r.last) if keep(i)
         ]
     return found_events, found_interruptions
 

@@ -164,8 +164,12 @@ class EventRepository:
         rows = DocItem.gsi1.query(keys.provider_events_gsi1pk(provider_id, month))
         return [from_doc(ServiceEvent, r) for r in rows if r.kind == EVENT]
 
-    def interruptions_of_provider(self, provider_id: str, since: date | None = None) -> list[Interruption]:
-        cond = DocItem.gsi1sk >= since.isoformat() if since else None
+    def interruptions_of_provider(
+        self, provider_id: str, since: date | None = None, until: date | None = None
+    ) -> list[Interruption]:
+        """A provider's interruptions by departure day, ``since``..``until`` (either open), Query gsi1."""
+        lo, hi = (since.isoformat() if since else ""), (f"{until.isoformat()}~" if until else "~")
+        cond = DocItem.gsi1sk.between(lo, hi) if (since or until) else None
         rows = DocItem.gsi1.query(keys.provider_interruptions_gsi1pk(provider_id), cond)
         return [from_doc(Interruption, r) for r in rows if r.kind == INTERRUPTION]
 
