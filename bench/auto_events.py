@@ -28,7 +28,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -36,24 +35,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _env import ROOT  # noqa: E402 - paths and fake credentials first
+
 NODE_DIR = ROOT / "bench" / ".node"
-for p in (ROOT / "layers" / "common", ROOT):
-    sys.path.insert(0, str(p))
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-north-1",
-        "AWS_REGION": "eu-north-1",
-        "POWERTOOLS_TRACE_DISABLED": "1",
-        "PYDANTIC_DISABLE_PLUGINS": "__all__",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "TENANT_ID": "demo",
-        "STAGE": "bench",
-        "JOBS_DISPATCH": "inline",
-    }
-)
 
 MONTH, PREV = "2026-10", "2026-09"
 ROWS_PER_PROVIDER = 100

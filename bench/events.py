@@ -15,25 +15,10 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for p in (ROOT / "layers" / "common", ROOT, ROOT / "tests"):
-    sys.path.insert(0, str(p))
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-north-1",
-        "AWS_REGION": "eu-north-1",
-        "POWERTOOLS_TRACE_DISABLED": "1",
-        "PYDANTIC_DISABLE_PLUGINS": "__all__",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-)
+from _env import ROOT  # noqa: E402 - paths and fake credentials first
 
 DAY = date(2026, 11, 2)  # a Monday; the clock is set to the end of that month
 

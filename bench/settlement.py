@@ -24,25 +24,10 @@ import argparse
 import json
 import os
 import random
-import sys
 import time
 from multiprocessing import Pool
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for p in (ROOT / "layers" / "common", ROOT, ROOT / "tests"):
-    sys.path.insert(0, str(p))
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-north-1",
-        "AWS_REGION": "eu-north-1",
-        "POWERTOOLS_TRACE_DISABLED": "1",
-        "PYDANTIC_DISABLE_PLUGINS": "__all__",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-)
+from _env import ROOT  # noqa: E402 - paths and fake credentials first
 
 MONTH = "2026-10"
 PROVIDERS = 5_000
