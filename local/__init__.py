@@ -5,6 +5,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-for _p in (ROOT / "layers" / "common", ROOT):
+for _p in (ROOT / "layers" / "common", ROOT / "site", ROOT):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "layers" / "common"))
+sys.path.insert(0, str(ROOT / "site"))
 TARGET = ROOT / "layers" / "common" / "seteli" / "api" / "openapi.json"
 
 DESCRIPTION = (

@@ -10,8 +10,10 @@ from pydantic import BaseModel
 from seteli import __version__
 from seteli.api.app import create_app, make_handler
 from seteli.api.paging import Page
-from seteli.api.types import Lang
+from seteli.api.types import Id, Lang
 from seteli.config import settings
+from seteli.domain.comparison import ComparisonEntry
+from seteli.services import comparison
 from seteli.services.catalog import ServiceView, public_services
 from seteli.services.tenant_config import current_tenant
 from seteli.store import repositories
@@ -34,6 +36,19 @@ def health() -> Health:
 def list_services(lang: Annotated[Lang, Query(description="Language of names")] = "fi") -> Page[ServiceView]:
     tenant = current_tenant(repositories().tenant)
     return Page[ServiceView](items=public_services(tenant, lang), next=None)
+
+
+@app.get(
+    "/v1/public/services/<service_id>/providers",
+    summary="The providers shown for a service: the comparison site's data (open data, no sign-in)",
+    tags=["public"],
+)
+def list_providers(
+    service_id: Id,
+    limit: Annotated[int, Query(ge=1, le=200, description="Providers per page")] = 100,
+    next: Annotated[str | None, Query(description="The previous page's `next`")] = None,  # noqa: A002
+) -> Page[ComparisonEntry]:
+    return comparison.public_page(repositories(), service_id, limit=limit, cursor=next)
 
 
 @app.get("/v1/openapi.json", include_in_schema=False)

@@ -190,6 +190,9 @@ class Content(Strict):
     subsidy: Money | None = None
     # "ei omavastuuta": the customer pays no own share; the voucher value is all the provider gets.
     no_own_share: bool = False
+    # Income-graded voucher values a citizen may pick from on the public site's own-share calculator
+    # (e.g. 28, 32 and 36 EUR/h); empty: the calculator offers ``voucher_value`` (or ``subsidy``).
+    voucher_values: list[Money] = Field(default_factory=list)
 
     @field_validator("voucher_value", "subsidy")
     @classmethod
@@ -197,6 +200,20 @@ class Content(Strict):
         if value is not None and value < Money.zero():
             raise ValueError("must not be negative")
         return value
+
+    @field_validator("voucher_values")
+    @classmethod
+    def _values_not_negative(cls, values: list[Money]) -> list[Money]:
+        if any(v < Money.zero() for v in values):
+            raise ValueError("must not be negative")
+        return values
+
+    def calculator_values(self) -> list[Money]:
+        """The voucher values the public site's calculator offers for this content (may be empty)."""
+        if self.voucher_values:
+            return list(self.voucher_values)
+        value = self.municipality_value()
+        return [value] if value is not None else []
 
     def municipality_value(self) -> Money | None:
         """The municipality's fixed value per unit: a balance voucher's subsidy, else the voucher value."""
@@ -333,6 +350,24 @@ class Calendar(Strict):
         return self
 
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+
+class SiteSettings(Strict):
+    """The public comparison site (spec 16)."""
+
+    # Leaflet tile URL template; "" draws no background map (the markers and the list still work).
+    tiles_url: str = OSM_TILES
+    tiles_attribution: str = OSM_ATTRIBUTION
+    max_zoom: int = Field(default=18, ge=1, le=22)
+    page_size: int = Field(default=50, ge=10, le=500)  # list rows per page without JavaScript
+    # Where the site is served (for canonical links and the open data's address); None: relative only.
+    base_url: str | None = None
+    # Availability older than this many days is shown as "not updated recently".
+    availability_stale_days: int = Field(default=30, ge=1, le=365)
+
+
 class Tenant(Strict):
     """A municipality's whole configuration."""
 
@@ -346,6 +381,7 @@ class Tenant(Strict):
     notification_email: str | None = None
     languages: list[str] = Field(default_factory=lambda: ["fi", "sv", "en"])
     map_center: tuple[float, float] | None = None  # lat, lon for the public site
+    site: SiteSettings = Field(default_factory=SiteSettings)
     attachment_types: list[AttachmentType] = Field(default_factory=list)
     rulebooks: list[Rulebook] = Field(min_length=1)
     # The general part every service's rulebook builds on (sääntökirjan yleinen osa), if any;

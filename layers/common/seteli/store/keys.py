@@ -352,3 +352,28 @@ def job_page_sk(page: int) -> str:
 def reminder_sk(run_id: str) -> str:
     """Under PROVIDER#<id>: the reminder sent in one reminders run (the guard against sending twice)."""
     return f"REMINDER#{run_id}"
+
+
+# --- issue 7: the public comparison --------------------------------------------------------------
+# The read model: one item per service and provider shown (pk COMPARE#<service_id>, sk
+# PROVIDER#<provider_id>); the site and GET /v1/public/services/{id}/providers Query it. Its pk is
+# outside the stream filters of the site publisher, so writing it triggers nothing.
+# A provider's availability per service lives in its partition (AVAILABILITY#<service_id>).
+# The site's publish pointer: pk SITE, sk POINTER (which build is live, and its overrides).
+
+
+def compare_pk(service_id: str) -> str:
+    return f"COMPARE#{service_id}"
+
+
+def compare_sk(provider_id: str) -> str:
+    return f"PROVIDER#{provider_id}"
+
+
+def availability_sk(service_id: str) -> str:
+    return f"AVAILABILITY#{service_id}"
+
+
+AVAILABILITY_PREFIX = "AVAILABILITY#"
+SITE_PK = "SITE"
+SITE_POINTER_SK = "POINTER"

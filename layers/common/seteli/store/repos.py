@@ -405,3 +405,9 @@ class Repositories:
         from seteli.store.reports import ReportRepository
 
         return ReportRepository()
+
+    @cached_property
+    def comparison(self):
+        from seteli.store.comparison import ComparisonRepository
+
+        return ComparisonRepository()
