@@ -53,7 +53,8 @@ def test_a_provider_tells_its_availability_and_the_public_sees_it(fn, stack, tod
     assert status == 200 and [a["service_id"] for a in body["items"]] == ["home-care"]
 
     comparison.refresh_provider(repos, pid)
-    status, _, page = call(fn("public"), event("GET", "/v1/public/services/home-care/providers", query={"limit": "200"}))
+    providers = "/v1/public/services/home-care/providers"
+    status, _, page = call(fn("public"), event("GET", providers, query={"limit": "200"}))
     assert status == 200
     mine = [e for e in page["items"] if e["provider_id"] == pid]
     while not mine and page["next"]:
@@ -85,7 +86,8 @@ def test_availability_errors(fn, stack):
     status, _, body = put_availability(fn, pid, "home-care", {**ok, "version": 0}, me)  # stale
     assert status == 409 and body["errors"][0]["field"] == "body.version"
     assert put_availability(fn, pid, "home-care", {**ok, "version": 1}, me)[0] == 200
-    status, _, _ = call(fn("providers"), event("GET", f"/v1/providers/{pid}/availability", claims=provider_claims(other)))
+    theirs = provider_claims(other)
+    status, _, _ = call(fn("providers"), event("GET", f"/v1/providers/{pid}/availability", claims=theirs))
     assert status == 403
 
 
