@@ -114,7 +114,7 @@ FUNCTIONS: dict[str, tuple[str, str, set[tuple[str, str, bool]]]] = {
     "SitePublisherFunction": ("functions/site_publisher/", "site_publisher", set()),
     "AuthorizerFunction": ("functions/authorizer/", "authorizer", set()),  # the API's Lambda authorizer
 }
-TIMEOUTS = {"JobsFunction": 900, "SitePublisherFunction": 300}
+TIMEOUTS = {"JobsFunction": 900, "SitePublisherFunction": 900}
 
 # (function, event) -> (schedule expression, input): the monthly calendar of spec 11.
 SCHEDULES = {
@@ -137,7 +137,7 @@ PERMISSIONS = {
     "SettlementFunction": {"crud MainTable", "s3 AttachmentsBucket", "email"},
     "CitizenFunction": {"crud MainTable", "cognito UserPool"},
     "JobsFunction": {"crud MainTable", "crud IdempotencyTable", "s3 AttachmentsBucket", "sqs-send JobsQueue", "email"},
-    "SitePublisherFunction": {"read MainTable", "s3 SiteBucket"},
+    "SitePublisherFunction": {"crud MainTable", "s3 SiteBucket", "kvs SiteKeyValueStore"},
     "AuthorizerFunction": {"read MainTable"},  # GetItem of an API key, nothing else
 }
 
@@ -275,6 +275,10 @@ def grants(props: dict[str, Any]) -> set[str]:
                         out.add("cognito UserPool")
                     elif service == "ses":
                         out.add("email")
+                    elif service == "cloudfront-keyvaluestore" and _is_getatt(
+                        st.get("Resource"), "SiteKeyValueStore", "Arn"
+                    ):
+                        out.add("kvs SiteKeyValueStore")
                     else:
                         out.add(f"{service} {json.dumps(st.get('Resource'))}")
         else:
@@ -531,6 +535,11 @@ def contract(t: dict[str, Any]) -> list[str]:
             elif ev.get("Type") == "SQS" and rid == "JobsFunction":
                 if not _is_getatt(ep.get("Queue"), "JobsQueue", "Arn"):
                     p.append(f"{rid}.{ev_name}: the jobs function takes pages only from JobsQueue")
+            elif ev.get("Type") == "DynamoDB" and rid == "SitePublisherFunction":
+                if not _is_getatt(ep.get("Stream"), "MainTable", "StreamArn"):
+                    p.append(f"{rid}.{ev_name}: the site publisher reads only the main table's stream")
+                if not (ep.get("FilterCriteria") or {}).get("Filters"):
+                    p.append(f"{rid}.{ev_name}: FilterCriteria must keep out what the public does not see")
             else:
                 p.append(f"{rid}.{ev_name}: unexpected event type {ev.get('Type')}")
         for method, path, signed_in in sorted(routes - got_routes, key=str):
