@@ -200,7 +200,8 @@ def run(args: argparse.Namespace) -> int:
     em, resources, _ = boot(args.tenant, state_dir, args.fresh)
     from local.auth import TokenVerifier
     from local.gateway import Gateway
-    from local.server import placeholder_page, serve_api, serve_site
+    from local.server import placeholder_page, serve_api
+    from local.site import SiteWatcher, serve_pointer_site
     from local.snapshot import Snapshotter
     from local.users import demo_users
 
@@ -218,8 +219,8 @@ def run(args: argparse.Namespace) -> int:
         t = _tenant(args.tenant)
         title = t.name.fi if t is not None else args.tenant
         services = [s.name.fi for s in t.services] if t is not None else []
-        site_server, _ = serve_site(
-            state_dir / "site", args.site_port, placeholder=lambda: placeholder_page(title, services, api_url)
+        site_server, _ = serve_pointer_site(
+            args.site_port, gateway.lock, placeholder=lambda: placeholder_page(title, services, api_url)
         )
     except OSError as exc:
         em.stop()
@@ -229,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     site_url = f"http://127.0.0.1:{site_server.server_address[1]}"
     threading.Thread(target=gateway.warm, name="warm", daemon=True).start()
+    site_watcher = SiteWatcher(gateway, interval=args.site_interval).start()
     users = demo_users()
     info = {
         "api_url": api_url,
@@ -264,6 +266,7 @@ def run(args: argparse.Namespace) -> int:
     while not stop.wait(1.0):
         pass
     print("stopping: saving the local data ...", flush=True)
+    site_watcher.stop()
     api_server.shutdown()
     site_server.shutdown()
     snapshots.stop()
@@ -444,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--state-dir", default=".seteli", help="where local.json, the saved data and the site live")
     r.add_argument("--port", type=int, default=8700, help="API port (0 = any free port)")
     r.add_argument("--site-port", type=int, default=8701, help="site port (0 = any free port)")
+    r.add_argument(
+        "--site-interval", type=float, default=2.0, help="seconds between the site watcher's looks for changes"
+    )
     r.add_argument("--fresh", action="store_true", help="ignore the saved data, start from the demo data")
     r.add_argument("--quiet", action="store_true", help="no line per request")
     j = sub.add_parser("job", help="run a scheduled job now")

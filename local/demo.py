@@ -173,6 +173,10 @@ def seed_demo(settings) -> int:
         seed_events(settings)
     except Exception:  # noqa: BLE001 - as above
         log.exception("demo events were not (all) written")
+    try:
+        seed_comparison(settings)
+    except Exception:  # noqa: BLE001 - as above
+        log.exception("demo availability and the site-only companies were not (all) written")
     return created
 
 
@@ -972,3 +976,139 @@ def seed_events(settings) -> int:
         except SeteliError as exc:
             log.warning("demo row %s (%s %s) skipped: %s", n, kind, number, exc.detail)
     return made
+
+
+# ---------------------------------------------------------------- the comparison site (issue 7)
+
+# Availability of the demo providers: (provider, service, starts within days, free places, note)
+AVAILABILITY = [
+    (AURINKO, "assisted-living", 14, 2, "Muistisairaiden ryhmäkodissa vapautuu paikka joulukuussa."),
+    (AURINKO, "home-care", 0, None, None),
+    (KOTIAPU, "home-care", 3, None, "Arki-illat ja viikonloput."),
+    (KOIVURINNE, "assisted-living", None, 0, "Jonotusaika noin 2 kuukautta."),
+    (SIISTI, "cleaning", 7, None, None),
+]
+# More home-care and cleaning companies around Central Finland, only for the comparison site (no
+# users, no customers): name, city, street, postal code, lat, lon, languages, specialities, weekday
+# price, evening price, cleaning price (None: not a cleaning provider)
+SITE_DEMO = [
+    ("Hoivapolku Oy", "Jyväskylä", "Kauppakatu 20", "40100", 62.2415, 25.7482, ["finnish"], [], "36.50", "41.00", None),
+    ("Kotona Parempi Oy", "Jyväskylä", "Keskussairaalantie 4", "40620", 62.2290, 25.7120, ["finnish", "english"],
+     ["memory-disorders"], "37.90", "43.50", "31.00"),
+    ("Arjen Apu Kinnunen", "Muurame", "Muuramentie 7", "40950", 62.1310, 25.6660, ["finnish"], [], "33.80", "39.00",
+     "29.50"),
+    ("Seniorihoiva Lehto", "Laukaa", "Laukaantie 30", "41340", 62.4140, 25.9450, ["finnish", "swedish"],
+     ["palliative-care"], "39.40", "45.00", None),
+    ("Vanhustenpalvelu Aalto", "Jyväskylä", "Palokankaari 12", "40270", 62.2930, 25.7070, ["finnish"],
+     ["memory-disorders", "couples"], "35.20", "40.80", None),
+    ("Hyvä Arki Oy", "Äänekoski", "Hallintokatu 10", "44100", 62.6010, 25.7250, ["finnish"], [], "32.90", "38.20",
+     "28.00"),
+    ("Lähihoito Nieminen", "Jämsä", "Keskuskatu 14", "42100", 61.8650, 25.1900, ["finnish"], ["mental-health"],
+     "34.60", "40.10", None),
+    ("Kotiavustus Virtanen & Co", "Jyväskylä", "Vaajakoskentie 2", "40800", 62.2470, 25.8800,
+     ["finnish", "english"], [], "38.80", "44.90", "32.50"),
+    ("Omaishoivan Tuki Oy", "Uurainen", "Koulutie 3", "41230", 62.4980, 25.4380, ["finnish"], ["couples"], "33.50",
+     "39.50", None),
+    ("Sininen Hetki Hoiva", "Jyväskylä", "Tikkakoskentie 40", "41160", 62.3840, 25.6660, ["finnish", "swedish"],
+     ["memory-disorders"], "40.20", "46.30", None),
+]  # fmt: skip
+
+
+def _site_demo_id(name: str) -> str:
+    import re
+    import unicodedata
+
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return "prv-" + re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:40]
+
+
+def _business_id(n: int) -> str:
+    """A valid-looking Finnish business ID (check digit computed) from a number; made up."""
+    while True:
+        digits = f"{2900000 + n:07d}"
+        r = sum(int(d) * w for d, w in zip(digits, (7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
+        if r != 1:
+            return f"{digits}-{0 if r == 0 else 11 - r}"
+        n += 1000
+
+
+def seed_comparison(settings) -> int:
+    """Availability of the demo providers and the site-only companies (approved, priced, with
+    availability); the site publisher makes the comparison entries from them. Idempotent.
+    Returns how many site-only companies were new."""
+    from datetime import UTC, date, datetime
+
+    from seteli.domain.applications import Actor, Application, ApplicationStatus, Transition
+    from seteli.domain.comparison import StoredAvailability
+    from seteli.domain.money import Money
+    from seteli.domain.price_lists import StoredPriceList
+    from seteli.domain.provider import Address, Provider, ProviderPart, ProviderStatus
+    from seteli.errors import Conflict
+    from seteli.rules.price_lists import PriceLevel, PriceListStatus
+    from seteli.store import repositories
+
+    repos = repositories(settings)
+    at = datetime(2026, 1, 2, 9, tzinfo=UTC)
+    cw = Actor(subject="demo-case-worker", email=CASE_WORKER, role="case_worker")
+
+    def availability(pid: str, service: str, days, places, note) -> None:
+        if repos.providers.get(pid) is None or service in repos.comparison.availability(pid):
+            return
+        a = StoredAvailability(
+            provider_id=pid, service_id=service, starts_within_days=days, free_places=places, note=note,
+            updated_at=at, updated_by="demo",
+        )  # fmt: skip
+        try:
+            repos.comparison.put_availability(a)
+        except Conflict:
+            pass
+
+    for row in AVAILABILITY:
+        availability(*row)
+    created = 0
+    for n, (name, city, street, postal, lat, lon, langs, specs, weekday, evening, cleaning) in enumerate(SITE_DEMO):
+        pid = _site_demo_id(name)
+        if repos.providers.get(pid) is not None:
+            continue
+        provider = Provider(
+            id=pid, name=name, business_id=_business_id(n), status=ProviderStatus.active,
+            description=f"{name}: kotihoitoa ja arjen apua {city}n seudulla.",
+            contact_email=f"info@{pid.removeprefix('prv-')}.example", contact_phone=f"040 555 {1000 + n}",
+            address=Address(street=street, postal_code=postal, city=city),
+            search_attributes={"languages": langs, **({"specialities": specs} if specs else {})},
+            created_at=at, updated_at=at,
+        )  # fmt: skip
+        site_id = f"site-{pid.removeprefix('prv-')}"[:60]
+        part = ProviderPart(
+            id=site_id, provider_id=pid, name=name, address=Address(street=street, postal_code=postal, city=city),
+            lat=lat, lon=lon, phone=provider.contact_phone, email=provider.contact_email,
+        )  # fmt: skip
+        try:
+            repos.providers.create(provider, [part])
+        except Conflict:
+            continue
+        created += 1
+        services = {"home-care": {"home-care-weekday": weekday, "home-care-evening": evening}}
+        if cleaning:
+            services["cleaning"] = {"cleaning": cleaning}
+        for service, prices in services.items():
+            app_id = f"app-{pid.removeprefix('prv-')}-{service}"[:60]
+            repos.applications.create(
+                Application(
+                    id=app_id, provider_id=pid, service_id=service, status=ApplicationStatus.approved,
+                    site_ids=[site_id], operating_areas=[city], created_by=cw, created_at=at, updated_at=at,
+                    decided_by=cw, decided_at=at, transitions=1,
+                ),
+                Transition(application_id=app_id, seq=1, to=ApplicationStatus.approved, by=cw, at=at),
+            )  # fmt: skip
+            repos.price_lists.create(
+                StoredPriceList(
+                    id=f"pl-{pid.removeprefix('prv-')}-{service}"[:60], provider_id=pid, service_id=service,
+                    level=PriceLevel.company, name="Hinnasto 2026", starts_on=date(2026, 1, 1),
+                    prices={k: Money(v) for k, v in prices.items()}, status=PriceListStatus.approved,
+                    created_at=at, created_by="demo", updated_at=at, updated_by="demo", approved_at=at,
+                    approved_by="demo",
+                )
+            )  # fmt: skip
+            availability(pid, service, [0, 3, 7, 14, None][n % 5], None if n % 5 != 4 else 0, None)
+    return created
