@@ -129,10 +129,28 @@ def test_scheduled_job_invocation(fn):
     assert result["job"] == "reminders" and result["month"] == "2026-10"
 
 
-def test_site_publisher_stub_answers(fn):
+def test_site_publisher_builds_and_publishes_the_demo_site(fn, fresh_table):
+    """The nightly event through the real handler and the real renderer: every service's page in
+    every language, the open data, and the pointer moved to the build."""
+    from local.demo import seed_demo
+    from seteli.config import settings
+    from seteli.store import repositories
     from tests.integration.apigw import FakeContext
 
-    assert fn("site_publisher")({"job": "site"}, FakeContext())["status"] == "skipped"
+    seed_demo(settings())
+    result = fn("site_publisher")({"job": "site"}, FakeContext())
+    assert result["mode"] == "full" and result["generation"] == 1
+    pointer = repositories().comparison.pointer()
+    assert pointer.base == result["build_id"]
+    from seteli.adapters.site_store import S3SiteFiles
+
+    files = S3SiteFiles(settings().site_bucket, settings().region, workers=1)
+    page = files.get(pointer.base, "fi/home-care/index.html").decode()
+    assert "Hoivapolku Oy" in page and 'lang="fi"' in page  # a site-only demo company is on the list
+    assert files.get(pointer.base, "sv/home-care/index.html") is not None
+    assert b"Hoivapolku Oy" in files.get(pointer.base, "data/home-care.json")
+    again = fn("site_publisher")({"job": "site-changes"}, FakeContext())
+    assert again["mode"] == "unchanged"  # nothing the public sees changed since
 
 
 def test_without_a_tenant_configuration_the_api_says_503(fn, stack):
