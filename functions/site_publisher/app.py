@@ -5,7 +5,8 @@ Three ways in, one function (reserved concurrency 1: publishes never overlap):
 - the nightly schedule ``{"job": "site"}``: everything, refreshed (prices that start today);
 - the table's stream (filtered in the template to profiles, sites, price lists, availability,
   applications and feedback): the changed providers only;
-- on demand ``{"providers": ["prov-..."]}`` or ``{"job": "site"}`` (e.g. ``aws lambda invoke``).
+- on demand ``{"providers": ["prov-..."]}``, ``{"job": "site"}`` or ``{"job": "site-changes"}``
+  (every provider refreshed, only what changed published; the local runtime's watcher sends it).
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         done = site_publisher.publish_changes(repos, _files(), render, providers, mirror=_mirror())
     elif event.get("providers"):
         done = site_publisher.publish_changes(repos, _files(), render, set(event["providers"]), mirror=_mirror())
+    elif event.get("job") == "site-changes":  # every provider refreshed, only changes published
+        everyone = set(site_publisher.all_provider_ids(repos))
+        done = site_publisher.publish_changes(repos, _files(), render, everyone, mirror=_mirror())
     else:
         done = site_publisher.publish_full(repos, _files(), render, mirror=_mirror())
     result = site_publisher.report(done)

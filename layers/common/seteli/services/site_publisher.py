@@ -75,7 +75,7 @@ def new_build_id(now: datetime) -> str:
     return f"{now.astimezone(clock.UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def _all_provider_ids(repos) -> list[str]:
+def all_provider_ids(repos) -> list[str]:
     ids: list[str] = []
     start = None
     while True:
@@ -111,7 +111,7 @@ def publish_full(
     today = clock.today(now)
     tenant = current_tenant(repos.tenant)
     if refresh:
-        ids = _all_provider_ids(repos)
+        ids = all_provider_ids(repos)
         for i, pid in enumerate(ids, 1):
             comparison.refresh_provider(repos, pid, today=today, now=now)
             if progress and (i % 100 == 0 or i == len(ids)):
