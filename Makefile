@@ -8,7 +8,7 @@ TENANT ?= demo
 JOB ?= settlement
 MONTH ?=
 
-.PHONY: help venv tools run reset job test test-fast lint bench clean load-tenant openapi
+.PHONY: help venv tools browser run reset job test test-fast lint bench clean load-tenant openapi
 
 help:
 	@echo "make run      start the whole system locally (emulator, API, site) with demo data"
@@ -33,6 +33,14 @@ $(TOOLS)/.installed: requirements-tools.txt
 
 tools: $(TOOLS)/.installed
 
+# Debian's Chromium and the Python playwright package (never a downloaded browser) for the site's
+# browser test and bench/site_browser.py.
+$(VENV)/.browser: tools/install_browser.sh $(VENV)/.installed
+	tools/install_browser.sh $(VENV)
+	touch $@
+
+browser: $(VENV)/.browser
+
 run: venv
 	$(BIN)/python -m local run --tenant $(TENANT) $(RUN_ARGS)
 
@@ -52,7 +60,7 @@ openapi: venv
 lint: venv
 	$(BIN)/ruff check .
 
-test: venv tools
+test: venv tools browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
