@@ -11,7 +11,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # auto_events: --all runs 100,000 rows; settlement: 1,000,000 events computed, requests counted on moto
-QUICK = ["cold_start.py", "events.py", "auto_events.py --rows 20000", "settlement.py", "payment_pdfs.py"]
+QUICK = [
+    "cold_start.py",
+    "events.py",
+    "auto_events.py --rows 20000",
+    "settlement.py",
+    "payment_pdfs.py",
+    "site_browser.py",
+]
 
 
 def main() -> int:

@@ -1,8 +1,8 @@
 """Command line: a sample site for a look, or serve a built directory.
 
-    python -m seteli_site sample --tenant tenants/demo.yaml --providers 5000 [--services 20]
-                                 [--sites-per-provider 1] [--seed 1] --out DIR
-    python -m seteli_site serve DIR [--port 8000]
+python -m seteli_site sample --tenant tenants/demo.yaml --providers 5000 [--services 20]
+                             [--sites-per-provider 1] [--seed 1] --out DIR
+python -m seteli_site serve DIR [--port 8000]
 """
 
 from __future__ import annotations

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import mmap
 import operator
 import os
 import pickle
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -64,6 +64,16 @@ _SLOT = re.compile(r"\x00(\d+)\x00")
 # ---------------------------------------------------------------- fragments
 
 
+def _mark(i: int) -> Markup:
+    """The placeholder of slot ``i`` (see :class:`Fragment`)."""
+    return Markup(f"\x00{i}\x00")  # noqa: S704 - a constant marker, no input
+
+
+def _html(text: str) -> Markup:
+    """HTML the renderer made itself (every value in it escaped when it was filled)."""
+    return Markup(text)  # noqa: S704 - our own output, escaped piece by piece
+
+
 class Fragment:
     """A template rendered once with placeholders, filled many times: ``fill(*values)``.
 
@@ -74,7 +84,7 @@ class Fragment:
     __slots__ = ("fill", "pieces")
 
     def __init__(self, render: Callable[..., Any], slots: Sequence[str], **static: Any) -> None:
-        marks = {name: Markup(f"\x00{i}\x00") for i, name in enumerate(slots)}
+        marks = {name: _mark(i) for i, name in enumerate(slots)}
         text = str(render(**static, **marks))
         parts = _SLOT.split(text)
         self.pieces: list[str] = []  # literal, slot name, literal, ... (for the JavaScript)
@@ -140,7 +150,7 @@ def schema_bytes() -> bytes:
     schema["description"] = (
         "The open data of one service of the public comparison site (data/<service_id>.json): every "
         "provider with an approved application and a price list valid today, per site. Money is a "
-        "decimal string in euros (\"32.50\"); instants are UTC (ISO 8601); dates ISO."
+        'decimal string in euros ("32.50"); instants are UTC (ISO 8601); dates ISO.'
     )
     return orjson.dumps(schema, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
 
@@ -289,9 +299,7 @@ class Build:
         self.page_link = Fragment(_F.page_link, ("href", "text", "label"))
         self.page_current = Fragment(_F.page_current, ("text", "label"))
         self.page_gap = str(_F.page_gap())
-        self.pagination = {
-            lang: Fragment(_F.pagination, ("items",), m=i18n.MESSAGES[lang]) for lang in self.langs
-        }
+        self.pagination = {lang: Fragment(_F.pagination, ("items",), m=i18n.MESSAGES[lang]) for lang in self.langs}
 
     def esc(self, text: str) -> str:
         """HTML-escaped text (quotes too), remembered: a provider's name is in many files."""
@@ -486,11 +494,11 @@ class Build:
             areas=areas,
             count=i18n.count(lang, "sites_n", len(rows)),
             own_share_note=note,
-            rows=Markup(first),
+            rows=_html(first),
             has_rows=bool(rows),
             no_rows_text=m["no_results"] if rows else m["no_providers"],
-            pagination=Markup(self._pagination(lang, 1, pages)),
-            config=Markup(self._config(service, lang, value)),
+            pagination=_html(self._pagination(lang, 1, pages)),
+            config=_html(self._config(service, lang, value)),
         ).encode()
         if pages < 2:
             return
@@ -498,12 +506,10 @@ class Build:
         shell = Fragment(
             _T_LIST.render,
             ("page_title", "rows", "pagination", "href_fi", "href_sv", "href_en"),
-            **{
-                **self.base(lang, "../../", "../index.html", lambda code: Markup(f"\x00{3 + i18n.LANGS.index(code)}\x00")),
-                "crumbs": [*crumbs, {"href": "index.html", "text": service_name}, {"href": None, "text": Markup("\x000\x00")}],
-                "service_name": service_name,
-                "own_share_note": note,
-            },
+            **self.base(lang, "../../", "../index.html", lambda code: _mark(3 + i18n.LANGS.index(code))),
+            crumbs=[*crumbs, {"href": "index.html", "text": service_name}, {"href": None, "text": _mark(0)}],
+            service_name=service_name,
+            own_share_note=note,
         )  # fmt: skip
         fill_page = shell.fill
         page_of = m["page_of"]
@@ -598,10 +604,12 @@ class Build:
             slots = ("name", "business_id", "description", "details", "contact", "sites", "prices", "quality")
             slots += tuple(f"href_{code}" for code in i18n.LANGS)
             first_href = len(slots) - len(i18n.LANGS)
-            base = self.base(
-                lang, "../../", "../index.html", lambda code: Markup(f"\x00{first_href + i18n.LANGS.index(code)}\x00")
-            )
-            crumbs = [{"href": "../index.html", "text": m["home"]}, {"href": None, "text": Markup("\x000\x00")}]
+
+            def href(code: str, first_href: int = first_href) -> Markup:
+                return _mark(first_href + i18n.LANGS.index(code))
+
+            base = self.base(lang, "../../", "../index.html", href)
+            crumbs = [{"href": "../index.html", "text": m["home"]}, {"href": None, "text": _mark(0)}]
             shells[lang] = Fragment(_T_PROVIDER.render, slots, **base, crumbs=crumbs)
         return {
             "shell": shells,
@@ -620,7 +628,7 @@ class Build:
                        for lang in self.langs},
             "tables": {},
             "dates": {},
-            "notes": {},
+            "notes": {lang: {} for lang in self.langs},
             "details": {},
         }  # fmt: skip
 
@@ -648,26 +656,47 @@ class Build:
         qkey0 = _quality_key(first)
         same_quality = all(_quality_key(e) == qkey0 for _s, e in items)
         hrefs = [f"../../{code}/providers/{spid}.html" for code in i18n.LANGS]
+        # per entry once: what its notes say (prices from, next prices, availability)
+        keys = []
+        for _s, e in items:
+            sites = e.sites
+            if len(sites) == 1:
+                start, nxt = sites[0].prices_from, sites[0].next_prices_from
+            else:
+                start = max(s.prices_from for s in sites)
+                nxt = min((s.next_prices_from for s in sites if s.next_prices_from), default=None)
+            a = e.availability
+            akey = None if a is None else (a.starts_within_days, a.free_places, a.updated_at)
+            keys.append((start, nxt, akey, a.note if a else None))
         rows_by_format: dict[str, list[str]] = {}
         for lang in self.langs:
             fmt = "en" if lang == "en" else "fi"  # fi and sv write money alike
             rows = rows_by_format.get(fmt)
             if rows is None:
                 rows = rows_by_format[fmt] = [self._price_rows(lang, s, e) for s, e in items]
+            tables = self._tables_of(lang)
+            notes = f["notes"][lang]
             prices = "".join(
-                self._price_table(lang, s, e, body) for (s, e), body in zip(items, rows, strict=True)
+                [
+                    tables[s.id](body, notes.get(key) or self._notes(lang, key))
+                    for (s, _e), body, key in zip(items, rows, keys, strict=True)
+                ]
             )
-            out[f"{lang}/providers/{spid}.html"] = f["shell"][lang].fill(
-                name,
-                bid,
-                desc,
-                self._details(lang, attrs, list(areas)),
-                self._contact(lang, first),
-                sites_html,
-                prices,
-                self._quality_table(lang, items, same_quality),
-                *hrefs,
-            ).encode()
+            out[f"{lang}/providers/{spid}.html"] = (
+                f["shell"][lang]
+                .fill(
+                    name,
+                    bid,
+                    desc,
+                    self._details(lang, attrs, list(areas)),
+                    self._contact(lang, first),
+                    sites_html,
+                    prices,
+                    self._quality_table(lang, items, same_quality),
+                    *hrefs,
+                )
+                .encode()
+            )
 
     def _details(self, lang: str, attrs: dict[str, list[str]], areas: list[str]) -> str:
         key = (lang, tuple((a, tuple(v)) for a, v in attrs.items()), tuple(areas))
@@ -714,38 +743,37 @@ class Build:
             out.append(row(self.esc(s.name), cells))
         return "".join(out)
 
-    def _price_table(self, lang: str, service: Service, e: ComparisonEntry, rows: str) -> str:
-        f = self._pfrag
-        key = (lang, service.id)
-        table = f["tables"].get(key)
-        if table is None:
+    def _tables_of(self, lang: str) -> dict[str, Callable[[str, str], str]]:
+        """Per service, its price table (rows and notes to fill) in ``lang``."""
+        tables = self._pfrag["tables"].get(lang)
+        if tables is None:
             m = i18n.MESSAGES[lang]
-            columns = [f"{c.name.get(lang)} (€ / {_unit(lang, c)})" for c in service.contents]
-            table = f["tables"][key] = Fragment(
-                _F.price_table,
-                ("rows", "notes"),
-                m=m,
-                service_id=_safe_id(service.id),
-                service_name=service.name.get(lang),
-                columns=columns,
-            ).fill
-        sites = e.sites
-        start = max(s.prices_from for s in sites) if len(sites) > 1 else sites[0].prices_from
-        nxt = min((s.next_prices_from for s in sites if s.next_prices_from), default=None)
-        avail = e.availability
-        key = (lang, start, nxt, _availability_key(e), avail.note if avail else None)
-        notes = f["notes"].get(key)
-        if notes is None:
-            w = self.words[lang]
-            note = f["note"]
-            notes = note(self._date_text(lang, "prices_from", start))
-            if nxt:
-                notes += note(self._date_text(lang, "next_prices", nxt))
-            notes += note(w.m["availability"] + ": " + w.availability(key[3]))
-            if key[4]:
-                notes += note(self.esc(key[4]))
-            f["notes"][key] = notes
-        return table(rows, notes)
+            tables = self._pfrag["tables"][lang] = {
+                service.id: Fragment(
+                    _F.price_table,
+                    ("rows", "notes"),
+                    m=m,
+                    service_id=_safe_id(service.id),
+                    service_name=service.name.get(lang),
+                    columns=[f"{c.name.get(lang)} (€ / {_unit(lang, c)})" for c in service.contents],
+                ).fill
+                for service in self.tenant.services
+            }
+        return tables
+
+    def _notes(self, lang: str, key: tuple) -> str:
+        start, nxt, akey, text = key
+        f = self._pfrag
+        w = self.words[lang]
+        note = f["note"]
+        notes = note(self._date_text(lang, "prices_from", start))
+        if nxt:
+            notes += note(self._date_text(lang, "next_prices", nxt))
+        notes += note(w.m["availability"] + ": " + w.availability(akey))
+        if text:
+            notes += note(self.esc(text))
+        f["notes"][lang][key] = notes
+        return notes
 
     def _date_text(self, lang: str, key: str, d: date) -> str:
         cache = self._pfrag["dates"]

@@ -21,8 +21,7 @@ from seteli.domain.money import Money
 from seteli.domain.tenant import Content
 from seteli.domain.tenant_file import load_tenant_yaml
 from seteli.rules.comparison import unit_own_share
-from seteli_site import Changes, SiteInput, render_site
-from seteli_site import i18n
+from seteli_site import Changes, SiteInput, i18n, render_site
 from seteli_site.sample import business_id, sample_input
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -549,7 +548,9 @@ def test_an_entry_without_coordinates_is_still_listed(tenant):
     e = base.entries["assisted-living"][0]
     site = e.sites[0].model_copy(update={"lat": None, "lon": None})
     entries = [e.model_copy(update={"sites": [site]}), *base.entries["assisted-living"][1:]]
-    inp = SiteInput(tenant=base.tenant, entries={"assisted-living": entries}, generated_at=base.generated_at, today=TODAY)
+    inp = SiteInput(
+        tenant=base.tenant, entries={"assisted-living": entries}, generated_at=base.generated_at, today=TODAY
+    )
     ids = [r.attrs["data-site-id"] for r in _rows(render_site(inp)["fi/assisted-living/index.html"])]
     assert site.id in ids
 
