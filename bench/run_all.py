@@ -17,6 +17,7 @@ QUICK = [
     "auto_events.py --rows 20000",
     "settlement.py",
     "payment_pdfs.py",
+    "site_build.py",
     "site_browser.py",
 ]
 

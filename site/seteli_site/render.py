@@ -23,7 +23,7 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -57,6 +57,7 @@ _T_PROVIDER = _ENV.get_template("provider.html")
 _F = _ENV.get_template("fragments.html").module
 
 SORTS = ("name", "price", "own-share", "availability", "quality")
+_ROW_ORDER = operator.itemgetter(0, 1, 2, 3)
 NO_PRICE = "no-price"  # a site without a price for the content: no own share either
 _SLOT = re.compile(r"\x00(\d+)\x00")
 
@@ -197,6 +198,8 @@ class Words:
         self.stale_days = stale_days
         self._money: dict[int, str] = {}
         self._avail: dict[Any, str] = {}
+        self._starts: dict[tuple, str] = {}
+        self._when: dict[datetime, str] = {}
         self._quality: dict[Any, str] = {}
 
     def money(self, cents: int) -> str:
@@ -212,23 +215,32 @@ class Words:
         return text
 
     def _availability(self, key: tuple | None) -> str:
-        m, lang = self.m, self.lang
         if key is None:
-            return m["avail_unknown"]
+            return self.m["avail_unknown"]
         days, free, updated_at = key
-        updated = updated_at.astimezone(HELSINKI).date()
+        start = self._starts.get((days, free))
+        if start is None:
+            start = self._starts[(days, free)] = self._start_text(days, free)
+        when = self._when.get(updated_at)
+        if when is None:
+            when = self._when[updated_at] = self._when_text(updated_at)
+        return f"{start} ({when})"
+
+    def _start_text(self, days: int | None, free: int | None) -> str:
+        m, lang = self.m, self.lang
         if days is None:
-            text = m["avail_queue"]
-        elif days == 0:
-            text = m["avail_now"]
-        else:
-            text = i18n.count(lang, "avail_days", days)
-        if days is not None and free:
+            return m["avail_queue"]
+        text = m["avail_now"] if days == 0 else i18n.count(lang, "avail_days", days)
+        if free:
             text += ", " + i18n.count(lang, "free_places", free)
-        when = i18n.day(updated, lang)
+        return text
+
+    def _when_text(self, updated_at: datetime) -> str:
+        updated = updated_at.astimezone(HELSINKI).date()
+        when = i18n.day(updated, self.lang)
         if (self.today - updated).days > self.stale_days:
-            return f"{text} ({m['stale'].format(date=when)})"
-        return f"{text} ({m['updated'].format(date=when)})"
+            return self.m["stale"].format(date=when)
+        return self.m["updated"].format(date=when)
 
     def quality(self, key: tuple) -> str:
         text = self._quality.get(key)
@@ -378,20 +390,10 @@ class Build:
 
     def service(self, service: Service, entries: list[ComparisonEntry], out: dict[str, bytes]) -> None:
         sid = _safe_id(service.id)
-        names = self._names
-        keyed = []
-        for e in entries:
-            known = names.get((e.provider_id, e.name))
-            if known is None:
-                known = names[(e.provider_id, e.name)] = (_safe_id(e.provider_id), self.esc(e.name), name_key(e.name))
-            keyed.append((known[2], e.provider_id, e, known))
-        keyed.sort()  # by name key, then provider id (unique in a service: the entries never compare)
-        # the open data in name order (the page's JavaScript relies on it to skip a sort)
+        # The open data in the order given: serializing in another order costs twice the time (the
+        # entries are read all over memory); the page's JavaScript sorts by name itself.
         doc = ComparisonFile(
-            tenant_id=self.tenant.id,
-            service_id=service.id,
-            generated_at=self.inp.generated_at,
-            entries=[k[2] for k in keyed],
+            tenant_id=self.tenant.id, service_id=service.id, generated_at=self.inp.generated_at, entries=entries
         )
         out[f"data/{sid}.json"] = ComparisonFile.__pydantic_serializer__.to_json(doc)
 
@@ -400,20 +402,26 @@ class Build:
         value = values[0] if values else None
         cid = content.id
         own_cache: dict[int, int | None] = {}
-        rows: list[tuple] = []  # (sort key, pid, sid, name, site, price cents, own cents, avail key, quality key)
+        # (name key, provider id, site key, site id, | pid, sid, name, site, price, own, avail, quality)
+        rows: list[tuple] = []
         areas: set[str] = set()
-        places = self._places
-        for _nkey, pid, e, (spid, name, _k) in keyed:
+        names, places = self._names, self._places
+        esc = self.esc
+        for e in entries:  # in memory order; the rows are sorted after
+            pid = e.provider_id
+            known = names.get((pid, e.name))
+            if known is None:
+                known = names[(pid, e.name)] = (_safe_id(pid), esc(e.name), name_key(e.name))
+            spid, name, nkey = known
             a, q = e.availability, e.quality
             akey = None if a is None else (a.starts_within_days, a.free_places, a.updated_at)  # _availability_key
             qkey = (q.thanks, q.complaints, q.reclamations, q.answered_share)  # _quality_key
             areas.update(e.areas)
             for s in e.sites:
-                place_key = (pid, s.id, s.name, s.street, s.postal_code, s.city)
-                place = places.get(place_key)
+                place = places.get((pid, s.id))  # a provider's site is the same place in every service
                 if place is None:
                     text = ", ".join(p for p in (s.name, _address(s.street, s.postal_code, s.city)) if p)
-                    place = places[place_key] = (_safe_id(s.id), self.esc(text), s.name)
+                    place = places[(pid, s.id)] = (_safe_id(s.id), esc(text), name_key(s.name))
                 price = s.prices.get(cid)
                 if price is None:
                     cents, own = None, NO_PRICE
@@ -423,15 +431,15 @@ class Build:
                     if own is False:
                         share = unit_own_share(content, price, value)
                         own = own_cache[cents] = None if share is None else share.cents
-                rows.append(((place[2], s.id), spid, place[0], name, place[1], cents, own, akey, qkey))
-            if len(e.sites) > 1:  # an entry's sites in name order, after the entries' own order
-                rows[-len(e.sites) :] = sorted(rows[-len(e.sites) :], key=lambda r: (name_key(r[0][0]), r[0][1]))
+                rows.append((nkey, pid, place[2], s.id, spid, place[0], name, place[1], cents, own, akey, qkey))
+        rows.sort(key=_ROW_ORDER)  # by name, provider, site name, site: unique, the rest never compares
+        rows = [r[4:] for r in rows]
         page_size = self.tenant.site.page_size
         pages = max(1, -(-len(rows) // page_size))
         area_list = sorted(areas, key=name_key)
-        distinct = tuple({r[i] for r in rows} for i in (5, 6, 7, 8))
+        distinct = tuple({r[i] for r in rows} for i in (4, 5, 6, 7))
         head = self.row_head.fill
-        heads = [head(r[1], r[2], r[3], r[4]) for r in rows]
+        heads = [head(r[0], r[1], r[2], r[3]) for r in rows]
         for lang in self.langs:
             self._service_lang(service, lang, rows, heads, distinct, pages, page_size, value, area_list, out)
 
@@ -465,7 +473,7 @@ class Build:
         ot[NO_PRICE] = m["no_price"]
         at = {k: avail(k) for k in avails}
         qt = {k: quality(k) for k in qualities}
-        html = [h + fill(pt[r[5]], ot[r[6]], at[r[7]], qt[r[8]]) for h, r in zip(heads, rows, strict=True)]
+        html = [h + fill(pt[r[4]], ot[r[5]], at[r[6]], qt[r[7]]) for h, r in zip(heads, rows, strict=True)]
         sid = _safe_id(service.id)
         service_name = service.name.get(lang)
         if value is not None:
@@ -817,15 +825,21 @@ def _providers_of(
     tenant: Tenant, entries: dict[str, list[ComparisonEntry]], wanted: Iterable[str] | None
 ) -> dict[str, list[tuple[Service, ComparisonEntry]]]:
     out: dict[str, list[tuple[Service, ComparisonEntry]]] = {}
+    pid_of = operator.attrgetter("provider_id")
     if wanted is None:
+        get = out.get
         for service in tenant.services:
-            for e in entries.get(service.id, ()):
-                out.setdefault(e.provider_id, []).append((service, e))
+            es = entries.get(service.id, ())
+            for e, pid in zip(es, map(pid_of, es), strict=True):
+                have = get(pid)
+                if have is None:
+                    out[pid] = [(service, e)]
+                else:
+                    have.append((service, e))
         return out
     want = set(wanted)
     if not want:
         return out
-    pid_of = operator.attrgetter("provider_id")
     for service in tenant.services:
         es = entries.get(service.id, ())
         for i, pid in enumerate(map(pid_of, es)):
@@ -892,9 +906,11 @@ def _render(inp: SiteInput, only: Changes | None, workers: int | None) -> dict[s
 
 
 def _balance(tasks: list[tuple], n: int) -> list[list[tuple]]:
-    """Split weighted tasks into ``n`` parts of about equal weight (largest first, to the lightest)."""
+    """Split weighted tasks into ``n`` parts of about equal weight (largest first, to the lightest).
+    Part 0 (this process) takes a little more: a child also has to hand its files over."""
     parts: list[list[tuple]] = [[] for _ in range(n)]
-    loads = [0] * n
+    loads = [0.0] * n
+    loads[0] = -0.04 * sum(t[0] for t in tasks) / n
     for task in sorted(tasks, key=lambda t: -t[0]):
         i = loads.index(min(loads))
         parts[i].append(task)

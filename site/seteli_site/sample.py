@@ -261,18 +261,21 @@ def sample_input(
     prices_from = date(today.year, 1, 1)
     entries: dict[str, list[ComparisonEntry]] = {s.id: [] for s in tenant.services}
     service_ids = [s.id for s in tenant.services]
+    member: dict[str, set[str]] = {}
     for p in people:
         prng = random.Random(f"{seed}:{p.id}")
         p.quality = _quality(prng, today)  # feedback is about the provider: the same in each service
         if services_per_provider:
             lo, hi = services_per_provider
-            mine = set(prng.sample(service_ids, min(len(service_ids), prng.randint(lo, hi))))
-        else:
-            mine = set(service_ids)
-        for service in tenant.services:
-            if service.id not in mine:
+            member[p.id] = set(prng.sample(service_ids, min(len(service_ids), prng.randint(lo, hi))))
+    # Service by service, as the publisher reads them (one COMPARE#<service> partition after another).
+    for service in tenant.services:
+        wanted = set(service.search_attributes)
+        out = entries[service.id]
+        for p in people:
+            if services_per_provider and service.id not in member[p.id]:
                 continue
-            wanted = set(service.search_attributes)
+            prng = random.Random(f"{seed}:{p.id}:{service.id}")
             sites = []
             for s in p.sites:
                 prices = {c.id: _price(prng, c.municipality_value()) for c in service.contents}
@@ -286,8 +289,7 @@ def sample_input(
                         next_prices_from=date(today.year + 1, 1, 1) if prng.random() < 0.1 else None,
                     )
                 )
-            cities = list(dict.fromkeys(s["city"] for s in p.sites))
-            entries[service.id].append(
+            out.append(
                 ComparisonEntry(
                     service_id=service.id,
                     provider_id=p.id,
@@ -298,7 +300,7 @@ def sample_input(
                     contact_email=p.email,
                     contact_phone=p.phone,
                     search_attributes={a: v for a, v in p.attrs.items() if a in wanted},
-                    areas=cities,
+                    areas=list(dict.fromkeys(s["city"] for s in p.sites)),
                     availability=_availability(prng, today),
                     quality=p.quality,
                     sites=sites,
