@@ -296,9 +296,10 @@ class Build:
         self.asset_names, self.asset_files = assets()
         site = self.tenant.site
         self.words = {lang: Words(lang, inp.today, site.availability_stale_days) for lang in self.langs}
-        self.generated = {
-            lang: i18n.msg(lang, "generated", at=i18n.moment(inp.generated_at, lang)) for lang in self.langs
-        }
+        # The day only (Helsinki): a small build later the same day leaves every page it did not
+        # change byte for byte the same, so the publisher writes only the pages that changed.
+        generated_day = inp.generated_at.astimezone(i18n.HELSINKI).date()
+        self.generated = {lang: i18n.msg(lang, "generated", at=i18n.day(generated_day, lang)) for lang in self.langs}
         self.tenant_name = {lang: self.tenant.name.get(lang) for lang in self.langs}
         self.row_head = Fragment(_F.row_head, ("pid", "sid", "name", "site"))
         self.row_facts = {
@@ -854,8 +855,9 @@ PARALLEL_FROM = 60_000
 
 def render_site(inp: SiteInput, only: Changes | None = None, *, workers: int | None = None) -> dict[str, bytes]:
     """Every file of the site (path relative to the site root -> bytes), or with ``only`` just the
-    files those services and providers change, plus the front pages, ``data/index.json``, the
-    schema and the assets.
+    files of those services and providers, the schema and the assets. The front pages and
+    ``data/index.json`` count every service's providers, so only a full build makes them (a small
+    build is given whole entries only for the services it renders).
 
     ``workers``: processes to render with (``os.fork``; the result is the same). None: one per core
     (at most 4) for a big build, else 1. Each process renders whole services and whole providers.
@@ -874,11 +876,12 @@ def _render(inp: SiteInput, only: Changes | None, workers: int | None) -> dict[s
     tenant = inp.tenant
     out: dict[str, bytes] = dict(build.asset_files)
     out["data/schema.json"] = schema_bytes()
-    counts = {s.id: len(inp.entries.get(s.id, ())) for s in tenant.services}
-    out["data/index.json"] = build.data_index(counts)
-    out["index.html"] = build.front(build.default_lang, True, counts)
-    for lang in build.langs:
-        out[f"{lang}/index.html"] = build.front(lang, False, counts)
+    if only is None:
+        counts = {s.id: len(inp.entries.get(s.id, ())) for s in tenant.services}
+        out["data/index.json"] = build.data_index(counts)
+        out["index.html"] = build.front(build.default_lang, True, counts)
+        for lang in build.langs:
+            out[f"{lang}/index.html"] = build.front(lang, False, counts)
     services = tenant.services if only is None else [s for s in tenant.services if s.id in only.services]
     providers = _providers_of(tenant, inp.entries, None if only is None else only.providers)
     # (weight, kind, key): a service costs its sites, a provider its entries' sites (and the page)

@@ -151,6 +151,18 @@ def test_site_publisher_builds_and_publishes_the_demo_site(fn, fresh_table):
     assert b"Hoivapolku Oy" in files.get(pointer.base, "data/home-care.json")
     again = fn("site_publisher")({"job": "site-changes"}, FakeContext())
     assert again["mode"] == "unchanged"  # nothing the public sees changed since
+    # one provider's availability: its service's pages and its own, nothing else
+    a = repositories().comparison.availability("prv-aurinkohoiva")["home-care"]
+    repositories().comparison.put_availability(a.model_copy(update={"starts_within_days": 30}))
+    small = fn("site_publisher")({"providers": ["prv-aurinkohoiva"]}, FakeContext())
+    assert small["mode"] == "changes" and small["services"] == ["home-care"]
+    changed = set(repositories().comparison.pointer().overrides)
+    assert "data/home-care.json" in changed and "fi/providers/prv-aurinkohoiva.html" in changed
+    assert changed <= {"data/home-care.json"} | {
+        f"{lang}/{page}"
+        for lang in ("fi", "sv", "en")
+        for page in ("home-care/index.html", "providers/prv-aurinkohoiva.html")
+    }, changed
 
 
 def test_without_a_tenant_configuration_the_api_says_503(fn, stack):
