@@ -82,7 +82,6 @@ def bucket_reader(lock) -> Callable[[str], tuple[bytes, str] | None]:
     gateway's lock (the in-process emulator is not thread-safe)."""
     from seteli.adapters.site_store import S3SiteFiles, content_type
     from seteli.config import settings
-    from seteli.services.site_publisher import resolve
     from seteli.store import repositories
 
     def read(path: str) -> tuple[bytes, str] | None:
@@ -91,7 +90,7 @@ def bucket_reader(lock) -> Callable[[str], tuple[bytes, str] | None]:
             pointer = repositories().comparison.pointer()
             if pointer is None or not s.site_bucket:
                 return None
-            data = S3SiteFiles(s.site_bucket, s.region, workers=1).get(resolve(pointer, path), path)
+            data = S3SiteFiles(s.site_bucket, s.region, workers=1).get(pointer.build_of(path), path)
         return (data, content_type(path)) if data is not None else None
 
     return read

@@ -155,7 +155,7 @@ def site_files(stack):
 def live(repos, files, path):
     """What a reader gets for ``path``: resolved through the pointer, as CloudFront does."""
     pointer = repos.comparison.pointer()
-    return files.get(site_publisher.resolve(pointer, path), path)
+    return files.get(pointer.build_of(path), path)
 
 
 def test_publish_full_then_only_the_changed_files(fresh_repos, site_files, today):
@@ -258,3 +258,29 @@ def test_the_stream_names_the_providers(fn, stack):
     ]
     assert handler_module.providers_in(records) == {"prv-a", "prv-b"}
     assert handler_module.lambda_handler({"Records": records[2:]}, None)["mode"] == "unchanged"
+
+
+def test_quality_counts_the_last_twelve_months_of_feedback(fresh_repos, today):
+    from datetime import UTC, datetime
+
+    from seteli.domain.events import Feedback, FeedbackType
+
+    today(date(2026, 11, 23))
+    repos = fresh_repos
+    pid, _ = shown_provider(repos)
+
+    def give(n: int, at: datetime, type_: FeedbackType, reply: str | None = None) -> None:
+        repos.feedback.create(
+            Feedback(id=f"fb-q{n}-{pid[-6:]}", type=type_, text="x", customer_id=f"cus-q{n}", provider_id=pid,
+                     given_by="sub", reply=reply, created_at=at)
+        )  # fmt: skip
+
+    give(1, datetime(2025, 11, 23, 21, 59, tzinfo=UTC), FeedbackType.thanks)  # 23.11.2025 in Helsinki: too old
+    give(2, datetime(2025, 11, 23, 22, 0, tzinfo=UTC), FeedbackType.thanks)  # 24.11.2025 00:00 in Helsinki
+    give(3, datetime(2026, 6, 1, 9, tzinfo=UTC), FeedbackType.reclamation, reply="Korjattu.")
+    give(4, datetime(2026, 7, 1, 9, tzinfo=UTC), FeedbackType.reclamation)
+    comparison.refresh_provider(repos, pid)
+    [entry] = repos.comparison.entries("home-care")
+    q = entry.quality
+    assert (q.thanks, q.complaints, q.reclamations, q.needing_reply, q.answered) == (1, 0, 2, 2, 1)
+    assert str(q.answered_share) == "0.50"

@@ -143,4 +143,5 @@ class SitePointer(BaseModel):
     version: int = 0
 
     def build_of(self, path: str) -> str:
+        """The build that serves ``path`` (what the CloudFront function does with the KeyValueStore)."""
         return self.overrides.get(path, self.base)

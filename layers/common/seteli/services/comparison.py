@@ -11,7 +11,6 @@ nightly build (a price list that starts today changes prices without any write),
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from seteli import clock
 from seteli.api.auth import Principal
@@ -49,7 +48,7 @@ def entries_of(repos, provider_id: str, *, today: date, now: datetime) -> dict[s
     lists = [pl.rule() for pl in repos.price_lists.for_provider(provider_id) if pl.approved]
     availability = repos.comparison.availability(provider_id)
     since, _until = rules.quality_window(today)
-    feedback = list(repos.comparison.feedback_since(provider_id, since))
+    feedback = list(repos.feedback.since(provider_id, since))
     out = {}
     for service in tenant.services:
         a = availability.get(service.id)
@@ -77,7 +76,7 @@ def refresh_provider(repos, provider_id: str, *, today: date | None = None, now:
 
 
 def _known_service(repos, service_id: str, field: str = "path.service_id"):
-    service = next((s for s in _tenant(repos).services if s.id == service_id), None)
+    service = _tenant(repos).service(service_id)
     if service is None:
         raise NotFound(f"no service {service_id} in this municipality", [FieldError(field, "not a service here")])
     return service
@@ -154,11 +153,3 @@ def set_availability(
 
 def _stale(msg: str) -> Conflict:
     return Conflict(msg, [FieldError("body.version", "stale: read the availability again")])
-
-
-def refresh_all(repos, provider_ids: list[str], **kw: Any) -> set[str]:
-    changed: set[str] = set()
-    for pid in provider_ids:
-        changed |= refresh_provider(repos, pid, **kw)
-    return changed
-

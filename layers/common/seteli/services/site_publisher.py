@@ -228,10 +228,5 @@ def publish_changes(
     )
 
 
-def resolve(pointer: SitePointer, path: str) -> str:
-    """The build that serves ``path`` (what the CloudFront function does with the KeyValueStore)."""
-    return pointer.build_of(path)
-
-
 def report(p: Published) -> dict[str, Any]:
     return {k: v for k, v in p.__dict__.items() if v not in (None, [], "")}

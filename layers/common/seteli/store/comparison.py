@@ -7,22 +7,18 @@ providers' availability, the feedback window of the quality figures and the site
   PutItem on the version read.
 - publish pointer: pk ``SITE``, sk ``POINTER``. GetItem; PutItem on the version read.
 
-Feedback is read through its own gsi1 (``PROVIDER#<id>#FEEDBACK``, sorted by time) from the
-window's first instant: one Query per provider.
+The quality figures' feedback is read by ``FeedbackRepository.since``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
 from pynamodb.exceptions import PutError
 
-from seteli.clock import HELSINKI
 from seteli.domain.comparison import ComparisonEntry, SitePointer, StoredAvailability
-from seteli.domain.events import Feedback
 from seteli.errors import Conflict
 from seteli.store import keys
 from seteli.store.base import conditional_failed, doc_item, from_doc, get_item, save
@@ -31,7 +27,6 @@ from seteli.store.models import DocItem
 ENTRY = "comparison_entry"
 AVAILABILITY = "availability"
 POINTER = "site_pointer"
-FEEDBACK = "feedback"
 BATCH = 100  # BatchGetItem's limit
 
 Key = dict[str, Any]
@@ -91,16 +86,6 @@ class ComparisonRepository:
         )
         version = save(item, "the availability changed meanwhile: read it again", new=not a.version)
         return a.model_copy(update={"version": version})
-
-    # ------------------------------------------------------------ feedback of the quality window
-
-    def feedback_since(self, provider_id: str, since: date) -> Iterator[Feedback]:
-        """The provider's feedback given from the start of ``since`` (Helsinki) on (Query gsi1)."""
-        iso = datetime.combine(since, time(0), HELSINKI).astimezone(UTC).isoformat(timespec="microseconds")
-        rows = DocItem.gsi1.query(keys.provider_feedback_gsi1pk(provider_id), DocItem.gsi1sk >= iso)
-        for row in rows:
-            if row.kind == FEEDBACK:
-                yield from_doc(Feedback, row)
 
     # ------------------------------------------------------------ the publish pointer
 

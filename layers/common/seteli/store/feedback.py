@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime, time
 
+from seteli.clock import HELSINKI
 from seteli.domain.entitlements import Customer, ProviderCustomer
 from seteli.domain.events import Feedback
 from seteli.store import keys
@@ -120,6 +122,14 @@ class FeedbackRepository:
             page_size=min(limit + 1, BATCH),
         )
         return _collect(((r, from_doc(Feedback, r)) for r in rows if r.kind == FEEDBACK), limit, where, "gsi1")
+
+    def since(self, provider_id: str, since: date) -> Iterator[Feedback]:
+        """The provider's feedback given from the start of ``since`` (a Helsinki day) on: Query gsi1
+        from that instant (the quality figures of the comparison site)."""
+        start = datetime.combine(since, time(0), HELSINKI).astimezone(UTC).isoformat(timespec="microseconds")
+        for row in DocItem.gsi1.query(keys.provider_feedback_gsi1pk(provider_id), DocItem.gsi1sk >= start):
+            if row.kind == FEEDBACK:
+                yield from_doc(Feedback, row)
 
     def page_all(
         self, limit: int, start: Key | None = None, where: Where = lambda fb: True
