@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     from local.auth import TokenVerifier
     from local.gateway import Gateway
     from local.server import placeholder_page, serve_api
-    from local.site import SiteWatcher, serve_pointer_site
+    from local.site import SiteWatcher, bucket_reader, serve_pointer_site
     from local.snapshot import Snapshotter
     from local.users import demo_users
 
@@ -220,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
         title = t.name.fi if t is not None else args.tenant
         services = [s.name.fi for s in t.services] if t is not None else []
         site_server, _ = serve_pointer_site(
-            args.site_port, gateway.lock, placeholder=lambda: placeholder_page(title, services, api_url)
+            args.site_port, bucket_reader(gateway.lock), placeholder=lambda: placeholder_page(title, services, api_url)
         )
     except OSError as exc:
         em.stop()

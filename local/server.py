@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import io
 import re
@@ -19,8 +18,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import ThreadingHTTPServer
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
@@ -168,29 +166,6 @@ def serve_api(
 # ---------------------------------------------------------------- the static site
 
 
-class _SiteHandler(SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    placeholder: Callable[[], str] | None = None
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-cache")  # the generator may rebuild it any time
-        super().end_headers()
-
-    def send_head(self):
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
-        if path in ("/", "/index.html") and not (Path(self.directory) / "index.html").exists() and self.placeholder:
-            data = self.placeholder().encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            return io.BytesIO(data)
-        return super().send_head()
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
-        pass
-
-
 class _NoDelayHTTPServer(_NoDelayMixin, ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -213,18 +188,3 @@ def placeholder_page(title: str, services: list[str], api_url: str | None = None
 {api}
 </main></body></html>
 """
-
-
-def serve_site(
-    directory: Path, port: int, placeholder: Callable[[], str] | None = None
-) -> tuple[_NoDelayHTTPServer, threading.Thread]:
-    """Serve ``directory`` on 127.0.0.1:``port``; ``placeholder()`` is the page while it has no index.html."""
-    directory.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(
-        type("SiteHandler", (_SiteHandler,), {"placeholder": staticmethod(placeholder) if placeholder else None}),
-        directory=str(directory),
-    )
-    server = _NoDelayHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site", daemon=True)
-    thread.start()
-    return server, thread

@@ -96,11 +96,15 @@ def bucket_reader(lock) -> Callable[[str], tuple[bytes, str] | None]:
     return read
 
 
-def serve_pointer_site(port: int, lock, placeholder: Callable[[], str] | None = None):
+def serve_pointer_site(
+    port: int, read: Callable[[str], tuple[bytes, str] | None], placeholder: Callable[[], str] | None = None
+):
+    """Serve the site on 127.0.0.1:``port``: ``read(path)`` gives a live file (``bucket_reader``),
+    ``placeholder()`` the front page while nothing is published."""
     handler = type(
         "SiteHandler",
         (_PointerSiteHandler,),
-        {"read": staticmethod(bucket_reader(lock)), "placeholder": staticmethod(placeholder) if placeholder else None},
+        {"read": staticmethod(read), "placeholder": staticmethod(placeholder) if placeholder else None},
     )
     server = _NoDelayHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, name="site", daemon=True)

@@ -17,7 +17,8 @@ from local import gateway as gw_module
 from local.auth import InvalidToken, TokenVerifier, api_gateway_claims, fetch_jwks, moto_jwks
 from local.gateway import Gateway, _compile, build_gateway, local_event, proxy_event
 from local.resources import create_resources
-from local.server import placeholder_page, redact, serve_api, serve_site
+from local.server import placeholder_page, redact, serve_api
+from local.site import resolve_path, serve_pointer_site
 from tests.integration.conftest_local import (
     FIXTURE_TEMPLATE,
     add_user,
@@ -381,19 +382,29 @@ def test_the_served_gateway_keeps_header_case_and_repeats(gateway):
     assert "010190" not in lines[0] and redact("/c/131052-308T/x") == "/c/******-****/x"
 
 
-def test_the_site_server_shows_a_placeholder_until_the_site_is_built(tmp_path):
-    site = tmp_path / "site"
-    server, _ = serve_site(site, 0, placeholder=lambda: placeholder_page("Testikunta", ["Kotihoito <A>"], "http://api"))
+def test_the_site_server_shows_a_placeholder_until_the_site_is_built():
+    live: dict[str, bytes] = {}  # what the pointer's builds hold (the bucket reader, locally)
+
+    def read(path: str):
+        return (live[path], "text/html; charset=utf-8") if path in live else None
+
+    server, _ = serve_pointer_site(
+        0, read, placeholder=lambda: placeholder_page("Testikunta", ["Kotihoito <A>"], "http://api")
+    )
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         first = httpx.get(url + "/")
-        (site / "index.html").write_text("<h1>built</h1>", encoding="utf-8")
+        live["index.html"] = b"<h1>built</h1>"
+        live["fi/index.html"] = b"<h1>fi</h1>"
         second = httpx.get(url + "/")
         missing = httpx.get(url + "/nope.css")
+        directory = httpx.get(url + "/fi")  # as on S3 behind CloudFront: the slash added
     finally:
         server.shutdown()
     assert first.status_code == 200 and "Kotihoito &lt;A&gt;" in first.text and "Testikunta" in first.text
     assert second.text == "<h1>built</h1>" and missing.status_code == 404
+    assert directory.status_code == 301 and directory.headers["location"] == "/fi/"
+    assert resolve_path("/fi/../../etc/passwd") is None and resolve_path("/fi/") == "fi/index.html"
 
 
 def test_build_gateway_takes_resources_alone_or_a_template(fx):
